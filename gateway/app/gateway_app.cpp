@@ -1,0 +1,231 @@
+#include "app/gateway_app.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/ConsoleChannel.h>
+#include <Poco/DirectoryIterator.h>
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/Logger.h>
+#include <Poco/Path.h>
+#include <Poco/PatternFormatter.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/IntValidator.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionSet.h>
+#include <Poco/Util/PropertyFileConfiguration.h>
+
+#include <algorithm>
+#include <iostream>
+#include <sstream>
+
+#include "bus/pipeline.h"
+#include "config/core_config.h"
+#include "http/http_router.h"
+#include "http/http_server.h"
+#include "lpr_version.h"
+#include "metrics/metrics.h"
+#include "plugin/plugin_host.h"
+#include "plugin/plugin_registry.h"
+#include "storage/event_store.h"
+#include "storage/image_spool.h"
+
+namespace lpr {
+
+namespace {
+const char* kDefaultConfig = "/etc/lpr-gateway/lpr-gateway.properties";
+// Later layers win: /etc file < conf.d/*.properties (lexical order) < --define on the CLI.
+constexpr int kMainFilePriority = 0;
+}  // namespace
+
+void GatewayApp::defineOptions(Poco::Util::OptionSet& options) {
+  ServerApplication::defineOptions(options);
+  options.addOption(Poco::Util::Option("config", "c",
+                                       "main configuration file (default " +
+                                           std::string(kDefaultConfig) +
+                                           "); conf.d/*.properties beside it are layered on top")
+                        .required(false)
+                        .repeatable(false)
+                        .argument("FILE"));
+  options.addOption(Poco::Util::Option("define", "D", "set a configuration key, highest layer")
+                        .required(false)
+                        .repeatable(true)
+                        .argument("KEY=VALUE"));
+  options.addOption(Poco::Util::Option("validate", "",
+                                       "check the whole configuration and exit: 0 when valid, "
+                                       "78 with one line per problem otherwise"));
+  options.addOption(Poco::Util::Option("help", "h", "show this help and exit"));
+  options.addOption(Poco::Util::Option("version", "", "print the version and exit"));
+}
+
+void GatewayApp::handleOption(const std::string& name, const std::string& value) {
+  ServerApplication::handleOption(name, value);
+  if (name == "help") {
+    helpRequested_ = true;
+    stopOptionsProcessing();
+  } else if (name == "version") {
+    versionRequested_ = true;
+    stopOptionsProcessing();
+  } else if (name == "config") {
+    configFile_ = value;
+    configGiven_ = true;
+  } else if (name == "validate") {
+    validateOnly_ = true;
+  } else if (name == "define") {
+    auto pos = value.find('=');
+    if (pos == std::string::npos || pos == 0) {
+      loadProblems_.push_back("--define '" + value + "': expected KEY=VALUE");
+    } else {
+      config().setString(value.substr(0, pos), value.substr(pos + 1));
+    }
+  }
+}
+
+void GatewayApp::initialize(Poco::Util::Application& self) {
+  if (!helpRequested_ && !versionRequested_) loadLayers();
+  setupDefaultLogging();
+  ServerApplication::initialize(self);
+}
+
+void GatewayApp::loadLayers() {
+  std::string main = configGiven_ ? configFile_ : kDefaultConfig;
+  Poco::File mainFile(main);
+  if (!mainFile.exists()) {
+    // Without --config a missing /etc file means "all defaults"; a named file must exist.
+    if (configGiven_) loadProblems_.push_back("--config " + main + ": file not found");
+    return;
+  }
+  try {
+    config().add(new Poco::Util::PropertyFileConfiguration(main), "file:" + main, kMainFilePriority,
+                 false);
+  } catch (const Poco::Exception& e) {
+    loadProblems_.push_back(main + ": cannot read: " + e.displayText());
+    return;
+  }
+  Poco::Path confd(Poco::Path(main).parent(), "conf.d");
+  if (!Poco::File(confd).exists()) return;
+  std::vector<std::string> files;
+  for (Poco::DirectoryIterator it(confd), end; it != end; ++it) {
+    if (it->isFile() && Poco::Path(it->path()).getExtension() == "properties") {
+      files.push_back(it->path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  int priority = kMainFilePriority;
+  for (const auto& f : files) {
+    try {
+      // Lower numbers win in a LayeredConfiguration; the CLI layer sits at -100.
+      config().add(new Poco::Util::PropertyFileConfiguration(f), "file:" + f,
+                   std::max(--priority, -99), false);
+    } catch (const Poco::Exception& e) {
+      loadProblems_.push_back(f + ": cannot read: " + e.displayText());
+    }
+  }
+}
+
+void GatewayApp::setupDefaultLogging() {
+  if (config().has("logging.loggers.root.channel")) return;  // an operator's logging.* wins
+  Poco::AutoPtr<Poco::PatternFormatter> formatter(
+      new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %q %s: %t"));
+  Poco::AutoPtr<Poco::FormattingChannel> channel(
+      new Poco::FormattingChannel(formatter, new Poco::ConsoleChannel));
+  Poco::Logger::root().setChannel(channel);
+  Poco::Logger::root().setLevel(config().getString("logging.loggers.root.level", "information"));
+}
+
+void GatewayApp::printHelp() {
+  Poco::Util::HelpFormatter help(options());
+  help.setCommand(commandName());
+  help.setUsage("[--config FILE] [--define KEY=VALUE]... [--validate]");
+  help.setHeader("lpr-gateway " LPR_VERSION
+                 ": licence-plate reads from cameras to access decisions, barriers and MQTT.");
+  help.setFooter("Configuration keys: see /etc/lpr-gateway/lpr-gateway.properties and README.md.");
+  help.format(std::cout);
+}
+
+int GatewayApp::main(const std::vector<std::string>&) {
+  if (helpRequested_) {
+    printHelp();
+    return EXIT_OK;
+  }
+  if (versionRequested_) {
+    std::cout << "lpr-gateway " << LPR_VERSION << "\n";
+    return EXIT_OK;
+  }
+  Poco::Logger& log = Poco::Logger::get("lpr.core");
+
+  ConfigProblems problems;
+  for (const auto& p : loadProblems_) problems.add(p);
+  checkSections(config(), problems);
+  CoreConfig core = readCoreConfig(config(), problems);
+
+  PluginRegistry registry;
+  registerBuiltinPlugins(registry);
+  Metrics metrics;
+  HttpRouter router;
+  HostServices services;
+  services.router = &router;
+  services.metrics = &metrics;
+  services.gatewayId = core.gatewayId;
+  services.maskPlates = core.maskPlates;
+  PluginHost host(config(), registry, services);
+  host.configure(problems);
+
+  if (!problems.empty() || validateOnly_) {
+    std::ostream& out = problems.empty() ? std::cout : std::cerr;
+    for (const auto& line : problems.lines()) out << "config error: " << line << "\n";
+    if (problems.empty()) {
+      out << "configuration valid: " << host.instanceCount() << " plugin instance(s)\n";
+      return EXIT_OK;
+    }
+    out << problems.lines().size() << " problem(s); the gateway does not start\n";
+    return EXIT_CONFIG;
+  }
+
+  std::unique_ptr<EventStore> store;
+  std::unique_ptr<ImageSpool> spool;
+  try {
+    store = std::make_unique<EventStore>(core.store, metrics);
+    spool = std::make_unique<ImageSpool>(core.spoolDir, core.spoolMaxBytes,
+                                         core.store.synchronousFull, metrics);
+  } catch (const Poco::Exception& e) {
+    log.fatal("cannot open the store at %s: %s", core.store.path, e.displayText());
+    return EXIT_CANTCREAT;
+  }
+  Pipeline pipeline(*store, *spool, metrics);
+  host.attach(*store, pipeline);
+
+  HttpServer server(core.http, router, metrics, [&host] { return host.healthJson(); });
+  std::ostringstream described;
+  host.describe(described);
+  log.information("lpr-gateway %s id=%s store=%s\n%s", std::string(LPR_VERSION), core.gatewayId,
+                  core.store.path, described.str());
+  try {
+    host.start();
+    server.start();
+  } catch (const std::exception& e) {
+    log.fatal("cannot start: %s", std::string(e.what()));
+    host.stop();
+    store->close();
+    return EXIT_SOFTWARE;
+  }
+  log.information("listening on %s:%d (%s)", core.http.address, server.boundPort(),
+                  std::string(core.http.tls ? "https" : "http"));
+  if (!core.portFile.empty()) {
+    Poco::FileOutputStream out(core.portFile + ".tmp");
+    out << server.boundPort() << "\n";
+    out.close();
+    Poco::File(core.portFile + ".tmp").renameTo(core.portFile);
+  }
+
+  waitForTerminationRequest();
+
+  log.information("stopping");
+  server.stop();  // no new reads; those in progress are committed before they answer
+  host.stop();
+  store->close();
+  log.information("stopped");
+  return EXIT_OK;
+}
+
+}  // namespace lpr

@@ -1,0 +1,5 @@
+#include <iostream>
+
+#include "app/gateway_app.h"
+
+POCO_SERVER_MAIN(lpr::GatewayApp)

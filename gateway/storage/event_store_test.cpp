@@ -1,0 +1,121 @@
+#include "storage/event_store.h"
+
+#include <gtest/gtest.h>
+
+#include "metrics/metrics.h"
+#include "test_env.h"
+
+namespace lpr {
+namespace {
+
+PlateEvent makeEvent(const std::string& source, const std::string& vendorId,
+                     const std::string& plate) {
+  PlateEvent e;
+  e.id = newUuid();
+  e.sourceId = source;
+  e.sourceEventId = vendorId;
+  e.plate = plate;
+  e.plateRaw = plate;
+  e.receivedAt = e.capturedAt = Clock::now();
+  return e;
+}
+
+class EventStoreTest : public ::testing::Test {
+ protected:
+  StoreOptions options() {
+    StoreOptions o;
+    o.path = dir_.file("events.db");
+    return o;
+  }
+  testing::ScratchDir dir_{"lpr-store"};
+  Metrics metrics_;
+};
+
+TEST_F(EventStoreTest, AppendsInOrderAndReadsBack) {
+  EventStore store(options(), metrics_);
+  for (int i = 0; i < 5; ++i) {
+    auto r = store.append(makeEvent("cam", "u" + std::to_string(i), "AB" + std::to_string(i)));
+    ASSERT_EQ(r.status, EventStore::AppendResult::Status::Stored);
+    EXPECT_EQ(r.seq, i + 1);
+  }
+  EXPECT_EQ(store.head(), 5);
+  auto events = store.readAfter(2, 10);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].seq, 3);
+  EXPECT_EQ(events[0].plate, "AB2");
+  EXPECT_EQ(events[2].sourceEventId, "u4");
+}
+
+TEST_F(EventStoreTest, SameVendorIdFromSameSourceIsADuplicate) {
+  EventStore store(options(), metrics_);
+  auto first = store.append(makeEvent("cam", "same", "AB1"));
+  auto again = store.append(makeEvent("cam", "same", "AB1"));
+  auto other = store.append(makeEvent("cam2", "same", "AB1"));
+  auto noId1 = store.append(makeEvent("cam", "", "AB1"));
+  auto noId2 = store.append(makeEvent("cam", "", "AB1"));
+  EXPECT_EQ(again.status, EventStore::AppendResult::Status::Duplicate);
+  EXPECT_EQ(again.id, first.id);
+  EXPECT_EQ(again.seq, first.seq);
+  EXPECT_EQ(other.status, EventStore::AppendResult::Status::Stored);
+  EXPECT_EQ(noId1.status, EventStore::AppendResult::Status::Stored);
+  EXPECT_EQ(noId2.status, EventStore::AppendResult::Status::Stored);
+  EXPECT_EQ(store.head(), 4);
+}
+
+TEST_F(EventStoreTest, CursorsAndEventsSurviveReopen) {
+  {
+    EventStore store(options(), metrics_);
+    EXPECT_EQ(store.openCursor("mqtt"), 0);
+    for (int i = 0; i < 3; ++i) store.append(makeEvent("cam", "u" + std::to_string(i), "X"));
+    store.advanceCursor("mqtt", 2);
+    store.close();
+  }
+  EventStore store(options(), metrics_);
+  EXPECT_EQ(store.head(), 3);
+  EXPECT_EQ(store.openCursor("mqtt"), 2);
+  // A sink that appears later starts at the present.
+  EXPECT_EQ(store.openCursor("new_sink"), 3);
+}
+
+TEST_F(EventStoreTest, ConcurrentAppendsAreAllCommittedOnce) {
+  EventStore store(options(), metrics_);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        store.append(makeEvent("cam", std::to_string(t) + "-" + std::to_string(i), "P"));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(store.head(), 400);
+  auto all = store.readAfter(0, 1000);
+  ASSERT_EQ(all.size(), 400u);
+  for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].seq, static_cast<int64_t>(i + 1));
+}
+
+TEST_F(EventStoreTest, RetentionBySizeCountsWhatNoSinkDelivered) {
+  auto o = options();
+  o.maxEvents = 100;
+  EventStore store(o, metrics_);
+  store.openCursor("slow");
+  for (int i = 0; i < 130; ++i) store.append(makeEvent("cam", std::to_string(i), "P"));
+  store.advanceCursor("slow", 10);
+  EXPECT_EQ(store.pruneNow(), 30u);
+  auto left = store.readAfter(0, 1000);
+  ASSERT_EQ(left.size(), 100u);
+  EXPECT_EQ(left.front().seq, 31);
+  EXPECT_EQ(store.cursor("slow"), 30);
+  // 20 of the 30 removed events (11..30) had not reached the sink.
+  EXPECT_NE(metrics_.renderPrometheus().find("lpr_store_dropped_total 20"), std::string::npos);
+}
+
+TEST_F(EventStoreTest, AppendAfterCloseFailsInsteadOfHanging) {
+  EventStore store(options(), metrics_);
+  store.close();
+  auto r = store.append(makeEvent("cam", "x", "P"));
+  EXPECT_EQ(r.status, EventStore::AppendResult::Status::Failed);
+}
+
+}  // namespace
+}  // namespace lpr

@@ -1,0 +1,511 @@
+#include "sink_mqtt.h"
+
+#include <Poco/File.h>
+#include <Poco/Logger.h>
+#include <mqtt/async_client.h>
+
+#include <algorithm>
+#include <cstring>
+#include <ostream>
+
+#include "metrics/metrics.h"
+
+namespace lpr::plugins::sink_mqtt {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kInitialBackoff = 250ms;
+constexpr auto kMaxBackoff = 30s;
+constexpr auto kLinkCheck = 1s;
+constexpr const char* kOnline = "online";
+constexpr const char* kOffline = "offline";
+
+// MQTT 3.1.1 CONNACK return codes (paho reports them as the failure code of the connect).
+std::string connackText(int rc) {
+  switch (rc) {
+    case 1:
+      return "unacceptable protocol version";
+    case 2:
+      return "client identifier rejected";
+    case 3:
+      return "server unavailable";
+    case 4:
+      return "bad user name or password";
+    case 5:
+      return "not authorised";
+    default:
+      return {};
+  }
+}
+
+bool readable(const std::string& path) {
+  try {
+    Poco::File file(path);
+    return file.exists() && file.isFile() && file.canRead();
+  } catch (const Poco::Exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+SinkMqtt::SinkMqtt()
+    : connected_(std::make_shared<std::atomic<bool>>(false)), backoff_(kInitialBackoff) {}
+
+SinkMqtt::~SinkMqtt() { stop(); }
+
+void SinkMqtt::configure(PluginContext& ctx) {
+  ctx_ = &ctx;
+  ConfigReader& config = ctx.config();
+  const std::string& gatewayId = ctx.gatewayId();
+
+  settings_.broker = config.getString("broker", settings_.broker);
+  if (settings_.broker.rfind("tcp://", 0) != 0 && settings_.broker.rfind("ssl://", 0) != 0) {
+    config.problem("broker", settings_.broker, "tcp://host:port or ssl://host:port");
+  } else if (settings_.broker.size() <= 6) {
+    config.problem("broker", settings_.broker, "a host after the scheme, e.g. tcp://host:1883");
+  }
+  settings_.clientId =
+      config.getString("client_id", "lpr-gateway-" + gatewayId + "-" + ctx.instanceId());
+  if (settings_.clientId.empty()) {
+    config.problem("client_id", settings_.clientId, "a non-empty client identifier");
+  }
+  settings_.message.gatewayId = gatewayId;
+  settings_.message.topicPrefix = config.getString("topic_prefix", "lpr");
+  if (auto why = topicPrefixProblem(settings_.message.topicPrefix); !why.empty()) {
+    config.problem("topic_prefix", settings_.message.topicPrefix,
+                   "MQTT topic levels (" + why + ")");
+  }
+  if (auto why = topicLevelProblem(gatewayId); !why.empty()) {
+    config.problems().add("gateway.id = \"" + gatewayId + "\" is used as an MQTT topic level by " +
+                          config.prefix() + " and " + why);
+  }
+  settings_.qos = static_cast<int>(config.getInt("qos", settings_.qos, 0, 2));
+  settings_.username = config.getString("username", "");
+  settings_.password = config.getString("password", "");
+  settings_.caFile = config.getString("tls.ca_file", "");
+  settings_.certFile = config.getString("tls.cert_file", "");
+  settings_.keyFile = config.getString("tls.key_file", "");
+  settings_.verify = config.getBool("tls.verify", settings_.verify);
+  const bool tls = settings_.broker.rfind("ssl://", 0) == 0;
+  if (!tls &&
+      (!settings_.caFile.empty() || !settings_.certFile.empty() || !settings_.keyFile.empty())) {
+    // Silently sending in clear what the operator meant to protect would be worse than failing.
+    config.problem("broker", settings_.broker, "an ssl:// broker when tls.* files are set");
+  }
+  if (!settings_.keyFile.empty() && settings_.certFile.empty()) {
+    config.problem("tls.cert_file", "", "the client certificate that goes with tls.key_file");
+  }
+  if (!settings_.password.empty() && settings_.username.empty()) {
+    config.problem("username", "", "a user name when a password is set");
+  }
+  settings_.keepaliveS =
+      static_cast<int>(config.getInt("keepalive_s", settings_.keepaliveS, 0, 65535));
+  settings_.connectTimeoutMs = static_cast<int>(
+      config.getInt("connect_timeout_ms", settings_.connectTimeoutMs, 100, 600000));
+  settings_.publishTimeoutMs = static_cast<int>(
+      config.getInt("publish_timeout_ms", settings_.publishTimeoutMs, 100, 600000));
+  settings_.message.maskPlate = config.getBool("mask_plate", false);
+  settings_.maxInflight =
+      static_cast<int>(config.getInt("max_inflight", settings_.maxInflight, 1, 65535));
+  statusTopic_ = statusTopic(settings_.message);
+
+  const Labels labels{{"plugin", ctx.instanceId()}};
+  std::weak_ptr<std::atomic<bool>> connected = connected_;
+  ctx.metrics().gauge("lpr_mqtt_connected", "1 while the MQTT sink is connected to its broker",
+                      labels, [connected] {
+                        auto flag = connected.lock();
+                        return flag && flag->load() ? 1.0 : 0.0;
+                      });
+  publishErrors_ = &ctx.metrics().counter(
+      "lpr_mqtt_publish_errors_total",
+      "MQTT publishes not confirmed by the broker (returned as Retry)", labels);
+}
+
+StartResult SinkMqtt::start() {
+  if (ctx_ == nullptr) return StartResult::fatal("start() before configure()");
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (running_) return StartResult::ok();
+  }
+  for (const auto& [key, path] :
+       {std::pair{"tls.ca_file", settings_.caFile}, std::pair{"tls.cert_file", settings_.certFile},
+        std::pair{"tls.key_file", settings_.keyFile}}) {
+    if (!path.empty() && !readable(path)) {
+      return StartResult::fatal(ctx_->config().fullKey(key) + " = \"" + path + "\" cannot be read");
+    }
+  }
+
+  if (!connectOptions_) {
+    auto builder =
+        mqtt::connect_options_builder()
+            .mqtt_version(MQTTVERSION_3_1_1)
+            // Clean session: the broker keeps nothing of ours across connections either.
+            .clean_session(true)
+            .keep_alive_interval(std::chrono::seconds(settings_.keepaliveS))
+            // paho takes whole seconds here; round up so that a short timeout is not 0 (none).
+            .connect_timeout(std::chrono::seconds((settings_.connectTimeoutMs + 999) / 1000))
+            // One slot more than a batch so that the status message never fails a batch.
+            .max_inflight(settings_.maxInflight + 1)
+            .will(mqtt::message(statusTopic_, kOffline, 1, true));
+    if (!settings_.username.empty()) {
+      builder.user_name(settings_.username).password(settings_.password);
+    }
+    if (settings_.broker.rfind("ssl://", 0) == 0) {
+      auto ssl = mqtt::ssl_options_builder()
+                     .enable_server_cert_auth(settings_.verify)
+                     .verify(settings_.verify)
+                     .error_handler([this](const std::string& message) {
+                       std::lock_guard<std::mutex> lock(mutex_);
+                       // OpenSSL ends its error lines with a newline; logs want one line.
+                       tlsError_ = message.substr(0, message.find_last_not_of("\r\n") + 1);
+                     });
+      if (!settings_.caFile.empty()) ssl.trust_store(settings_.caFile);
+      if (!settings_.certFile.empty()) ssl.key_store(settings_.certFile);
+      if (!settings_.keyFile.empty()) ssl.private_key(settings_.keyFile);
+      builder.ssl(ssl.finalize());
+    }
+    connectOptions_ = std::make_unique<mqtt::connect_options>(builder.finalize());
+  }
+
+  std::string error = connectOnce();
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!error.empty()) {
+    // Not logged here: the host logs the reason once per distinct value.
+    lastError_ = error;
+    return StartResult::retryLater(error);
+  }
+  lastError_.clear();
+  running_ = true;
+  stopping_ = false;
+  backoff_ = kInitialBackoff;
+  reconnector_ = std::thread([this] { reconnectLoop(); });
+  return StartResult::ok();
+}
+
+std::string SinkMqtt::connectOnce() {
+  std::lock_guard<std::mutex> connectLock(connectMutex_);
+  std::shared_ptr<mqtt::async_client> previous = currentClient();
+  if (previous && previous->is_connected()) return {};
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    previous = std::move(client_);
+    generation = ++generation_;
+    tlsError_.clear();
+  }
+  // Destroying the old client (here, or when the last delivery using it returns) discards the
+  // publishes it still had queued; they were reported as Retry and must not go out late.
+  previous.reset();
+
+  std::shared_ptr<mqtt::async_client> client;
+  try {
+    mqtt::create_options createOptions(MQTTVERSION_3_1_1);
+    // paho refuses publishes beyond this many queued-but-unsent ones (default 100), connected
+    // or not; a whole batch must fit.
+    createOptions.set_max_buffered_messages(settings_.maxInflight + 16);
+    client = std::make_shared<mqtt::async_client>(settings_.broker, settings_.clientId,
+                                                  createOptions, nullptr);
+  } catch (const mqtt::exception& e) {
+    return ctx_->config().fullKey("broker") + " = \"" + settings_.broker +
+           "\" is not usable: " + e.what();
+  }
+  client->set_connection_lost_handler(
+      [this, generation](const std::string& cause) { onConnectionLost(generation, cause); });
+  try {
+    auto token = client->connect(*connectOptions_);
+    // paho enforces connect_timeout itself; the margin covers its whole-second rounding.
+    if (!token->wait_for(std::chrono::milliseconds(settings_.connectTimeoutMs) + 2s)) {
+      return "no answer from broker " + settings_.broker + " within " +
+             std::to_string(settings_.connectTimeoutMs) + " ms";
+    }
+  } catch (const mqtt::exception& e) {
+    return explainConnectError(e.get_return_code(), e.what());
+  }
+  try {
+    client->publish(statusTopic_, kOnline, std::strlen(kOnline), 1, true)
+        ->wait_for(std::chrono::milliseconds(settings_.publishTimeoutMs));
+  } catch (const mqtt::exception& e) {
+    // Events matter more than the status line; the connection-lost path handles a dead link.
+    ctx_->logger().warning("MQTT status \"online\" not published topic=%s error=\"%s\"",
+                           statusTopic_, std::string(e.what()));
+  }
+  if (!client->is_connected()) return "connection to broker " + settings_.broker + " lost";
+  {
+    // A loss between the check above and here is caught by reconnectLoop's periodic check.
+    std::lock_guard<std::mutex> lock(mutex_);
+    client_ = client;
+    connected_->store(true);
+  }
+  ctx_->logger().information("MQTT connected broker=%s client_id=%s qos=%d", settings_.broker,
+                             settings_.clientId, settings_.qos);
+  return {};
+}
+
+std::string SinkMqtt::explainConnectError(int rc, const std::string& detail) {
+  const std::string& broker = settings_.broker;
+  const ConfigReader& config = ctx_->config();
+  if (std::string text = connackText(rc); !text.empty()) {
+    std::string out = "broker " + broker + " refused the connection: " + text + " (CONNACK " +
+                      std::to_string(rc) + ")";
+    if (rc == 4 || rc == 5) {
+      out += settings_.username.empty()
+                 ? "; the broker wants credentials: set " + config.fullKey("username") + " and " +
+                       config.fullKey("password")
+                 : "; check " + config.fullKey("username") + " (\"" + settings_.username +
+                       "\") and " + config.fullKey("password") +
+                       " against the broker's password file and ACL";
+    } else if (rc == 2) {
+      out += "; check " + config.fullKey("client_id") + " (\"" + settings_.clientId + "\")";
+    }
+    return out;
+  }
+  std::string tlsError;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    tlsError = tlsError_;
+  }
+  if (!tlsError.empty()) {
+    return "TLS handshake with broker " + broker + " failed: " + tlsError + "; check " +
+           config.fullKey("tls.ca_file") + " (the CA that signed the broker's certificate) and " +
+           "that the broker's certificate names the host in " + config.fullKey("broker");
+  }
+  return "cannot connect to broker " + broker + ": " + detail +
+         "; is the broker running and reachable at that address?";
+}
+
+void SinkMqtt::onConnectionLost(std::uint64_t generation, const std::string& cause) {
+  // Runs on paho's thread: flag and wake only. The client is destroyed elsewhere, as paho
+  // cannot destroy a client from inside its own callback.
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (generation != generation_) return;
+    connected_->store(false);
+    if (stopping_ || !running_) return;
+    backoff_ = kInitialBackoff;
+    nextAttempt_ = std::chrono::steady_clock::now();
+    failedAttempts_ = 0;
+  }
+  ctx_->logger().warning(
+      "MQTT disconnected broker=%s cause=\"%s\"; deliveries are retried, reconnecting",
+      settings_.broker, cause.empty() ? std::string("connection lost") : cause);
+  wake_.notify_all();
+}
+
+void SinkMqtt::dropConnection(const std::shared_ptr<mqtt::async_client>& client,
+                              const std::string& why) {
+  std::shared_ptr<mqtt::async_client> dropped;  // destroyed after the lock is released
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    // Already replaced, or lost (then the next connect discards it).
+    if (client_ != client || !connected_->load()) return;
+    dropped = std::move(client_);
+    ++generation_;
+    connected_->store(false);
+    backoff_ = kInitialBackoff;
+    nextAttempt_ = std::chrono::steady_clock::now();
+  }
+  ctx_->logger().warning("MQTT dropping connection broker=%s: %s; reconnecting", settings_.broker,
+                         why);
+  wake_.notify_all();
+}
+
+std::shared_ptr<mqtt::async_client> SinkMqtt::currentClient() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return connected_->load() ? client_ : nullptr;
+}
+
+void SinkMqtt::reconnectLoop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stopping_) {
+    if (connected_->load()) {
+      wake_.wait_for(lock, kLinkCheck, [&] { return stopping_ || !connected_->load(); });
+      // Covers a loss that paho reported before connectOnce() set the flag. paho is called
+      // without our lock: it runs our callbacks holding its own, which would invert the order.
+      std::shared_ptr<mqtt::async_client> client = client_;
+      const mqtt::async_client* checked = client.get();
+      lock.unlock();
+      const bool alive = client && client->is_connected();
+      client.reset();
+      lock.lock();
+      if (!alive && connected_->load() && client_.get() == checked) {
+        connected_->store(false);
+        nextAttempt_ = std::chrono::steady_clock::now();
+      }
+      continue;
+    }
+    if (std::chrono::steady_clock::now() < nextAttempt_) {
+      wake_.wait_until(lock, nextAttempt_, [&] { return stopping_; });
+      continue;
+    }
+    lock.unlock();
+    std::string error = connectOnce();
+    lock.lock();
+    if (error.empty()) {
+      if (failedAttempts_ > 0) {
+        ctx_->logger().information("MQTT reconnected broker=%s after %d failed attempts",
+                                   settings_.broker, failedAttempts_);
+      }
+      failedAttempts_ = 0;
+      backoff_ = kInitialBackoff;
+      lastError_.clear();
+      continue;
+    }
+    ++failedAttempts_;
+    if (error != lastError_) {
+      // Once per distinct reason, not once per attempt.
+      ctx_->logger().warning("MQTT reconnect failed, retrying with backoff: %s", error);
+      lastError_ = error;
+    }
+    nextAttempt_ = std::chrono::steady_clock::now() + backoff_;
+    backoff_ = std::min<std::chrono::milliseconds>(backoff_ * 2, kMaxBackoff);
+  }
+}
+
+std::chrono::milliseconds SinkMqtt::retryHint() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      nextAttempt_ - std::chrono::steady_clock::now());
+  return std::clamp<std::chrono::milliseconds>(left, 100ms, kMaxBackoff);
+}
+
+void SinkMqtt::stop() noexcept {
+  try {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!running_) return;
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (reconnector_.joinable()) reconnector_.join();
+    std::lock_guard<std::mutex> connectLock(connectMutex_);
+    std::shared_ptr<mqtt::async_client> client;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      client = std::move(client_);
+      ++generation_;
+      connected_->store(false);
+    }
+    if (client && client->is_connected()) {
+      const auto timeout = std::chrono::milliseconds(settings_.publishTimeoutMs);
+      try {
+        // A clean disconnect does not fire the will, so say it ourselves.
+        client->publish(statusTopic_, kOffline, std::strlen(kOffline), 1, true)->wait_for(timeout);
+      } catch (const mqtt::exception&) {
+      }
+      try {
+        client->disconnect(static_cast<int>(timeout.count()))->wait_for(timeout + 1s);
+      } catch (const mqtt::exception&) {
+      }
+    }
+    client.reset();
+    std::lock_guard<std::mutex> lock(mutex_);
+    running_ = false;
+    stopping_ = false;
+    ctx_->logger().information("MQTT disconnected broker=%s (stopped)", settings_.broker);
+  } catch (...) {
+    // stop() must not throw; nothing useful is left to do here.
+  }
+}
+
+void SinkMqtt::describe(std::ostream& out) const {
+  out << "broker = " << settings_.broker << "\n"
+      << "client_id = " << settings_.clientId << "\n"
+      << "topic_prefix = " << settings_.message.topicPrefix << "\n"
+      << "event topic = " << eventTopic(settings_.message) << "\n"
+      << "status topic = " << statusTopic_ << "\n"
+      << "qos = " << settings_.qos << "\n"
+      << "username = " << settings_.username << "\n"
+      << "password = " << (settings_.password.empty() ? "" : "<redacted>") << "\n"
+      << "tls.ca_file = " << settings_.caFile << "\n"
+      << "tls.cert_file = " << settings_.certFile << "\n"
+      << "tls.key_file = " << settings_.keyFile << "\n"
+      << "tls.verify = " << (settings_.verify ? "true" : "false") << "\n"
+      << "keepalive_s = " << settings_.keepaliveS << "\n"
+      << "connect_timeout_ms = " << settings_.connectTimeoutMs << "\n"
+      << "publish_timeout_ms = " << settings_.publishTimeoutMs << "\n"
+      << "mask_plate = " << (settings_.message.maskPlate ? "true" : "false") << "\n"
+      << "max_inflight = " << settings_.maxInflight << "\n";
+}
+
+Health SinkMqtt::health() const {
+  if (connected_->load()) return Health::ok("connected to " + settings_.broker);
+  std::lock_guard<std::mutex> lock(mutex_);
+  return Health::degraded("broker unreachable " + settings_.broker +
+                          (lastError_.empty() ? std::string() : ": " + lastError_));
+}
+
+Delivery SinkMqtt::deliver(const PlateEvent& event) {
+  return deliverBatch(std::vector<PlateEvent>{event}).front();
+}
+
+std::vector<Delivery> SinkMqtt::deliverBatch(const std::vector<PlateEvent>& events) {
+  std::vector<Delivery> out(events.size());
+  std::shared_ptr<mqtt::async_client> client = currentClient();
+  if (!client || !client->is_connected()) {
+    wake_.notify_all();
+    std::string why;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      why = "not connected to broker " + settings_.broker +
+            (lastError_.empty() ? std::string() : ": " + lastError_);
+    }
+    const auto after = retryHint();
+    for (auto& delivery : out) delivery = Delivery::retry(why, after);
+    return out;
+  }
+
+  // Publish all first so that the confirmations of the batch overlap, then collect them.
+  std::vector<mqtt::delivery_token_ptr> tokens(events.size());
+  std::uint64_t errors = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    MqttEventMessage message;
+    try {
+      message = toMqttEventMessage(events[i], settings_.message);
+    } catch (const std::exception& e) {
+      out[i] = Delivery::reject(std::string("cannot encode event as JSON: ") + e.what());
+      continue;
+    }
+    try {
+      tokens[i] = client->publish(message.topic, message.payload.data(), message.payload.size(),
+                                  settings_.qos, false);
+    } catch (const mqtt::exception& e) {
+      out[i] = Delivery::retry(std::string("publish failed: ") + e.what());
+      ++errors;
+    }
+  }
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(settings_.publishTimeoutMs);
+  std::size_t timedOut = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (!tokens[i]) continue;
+    try {
+      if (tokens[i]->wait_until(deadline)) {
+        out[i] = Delivery::ok();
+      } else {
+        out[i] = Delivery::retry("no confirmation from broker " + settings_.broker + " within " +
+                                 std::to_string(settings_.publishTimeoutMs) + " ms");
+        ++timedOut;
+      }
+    } catch (const mqtt::exception& e) {
+      // After a connection loss paho fails in-flight publishes with -11 (incomplete).
+      out[i] = Delivery::retry(std::string("publish not confirmed: ") + e.what());
+      ++errors;
+    }
+  }
+  if (timedOut > 0) {
+    dropConnection(client, std::to_string(timedOut) + " publishes not confirmed within " +
+                               std::to_string(settings_.publishTimeoutMs) + " ms");
+  }
+  errors += timedOut;
+  if (errors > 0 && publishErrors_ != nullptr) publishErrors_->inc(errors);
+  return out;
+}
+
+const PluginDescriptor kDescriptor{
+    "sink_mqtt", PluginKind::Sink,
+    "Publish LicensePlateRecognized events as JSON to an MQTT broker (Paho MQTT C++)",
+    []() -> std::unique_ptr<Plugin> { return std::make_unique<SinkMqtt>(); }};
+
+}  // namespace lpr::plugins::sink_mqtt

@@ -1,0 +1,106 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "mqtt_event_message.h"
+#include "plugin/plugin.h"
+
+namespace mqtt {
+class async_client;
+class connect_options;
+}  // namespace mqtt
+
+namespace lpr {
+class Counter;
+}
+
+namespace lpr::plugins::sink_mqtt {
+
+extern const PluginDescriptor kDescriptor;
+
+struct Settings {
+  std::string broker = "tcp://127.0.0.1:1883";
+  std::string clientId;  // default lpr-gateway-<gateway_id>-<instance id>
+  int qos = 1;
+  std::string username;
+  std::string password;
+  std::string caFile;
+  std::string certFile;
+  std::string keyFile;
+  bool verify = true;
+  int keepaliveS = 30;
+  int connectTimeoutMs = 5000;
+  int publishTimeoutMs = 5000;
+  int maxInflight = 64;
+  MessageOptions message;
+};
+
+// Publishes every event as one JSON message and counts it delivered only once the broker
+// confirmed it (PUBACK/PUBCOMP). Whatever is not confirmed is returned as Retry and the host
+// re-delivers it from its store, so paho must never send it on its own later: the session is
+// clean and every connection gets a fresh paho client (paho keeps publishes that were queued
+// but not yet sent across a reconnect, even with a clean session). A thread of its own
+// reconnects with backoff after the connection is lost.
+class SinkMqtt : public Sink {
+ public:
+  SinkMqtt();
+  ~SinkMqtt() override;
+
+  void configure(PluginContext& ctx) override;
+  StartResult start() override;
+  void stop() noexcept override;
+  void describe(std::ostream& out) const override;
+  Health health() const override;
+
+  Delivery deliver(const PlateEvent& event) override;
+  std::vector<Delivery> deliverBatch(const std::vector<PlateEvent>& events) override;
+  std::size_t maxBatch() const override { return static_cast<std::size_t>(settings_.maxInflight); }
+
+  const Settings& settings() const { return settings_; }
+
+ private:
+  // One connection attempt, waited on; on success publishes the retained "online" status.
+  // Returns an empty string on success, else a one-line reason that says what to fix.
+  std::string connectOnce();
+  std::string explainConnectError(int rc, const std::string& detail);
+  void onConnectionLost(std::uint64_t generation, const std::string& cause);
+  // Gives up a connection whose publishes were not confirmed in time, so that paho cannot
+  // deliver them after they were reported as Retry.
+  void dropConnection(const std::shared_ptr<mqtt::async_client>& client, const std::string& why);
+  std::shared_ptr<mqtt::async_client> currentClient() const;
+  void reconnectLoop();
+  std::chrono::milliseconds retryHint();
+
+  PluginContext* ctx_ = nullptr;
+  Settings settings_;
+  std::string statusTopic_;
+  std::unique_ptr<mqtt::connect_options> connectOptions_;
+  // Shared with the metrics gauge, which may outlive this object.
+  std::shared_ptr<std::atomic<bool>> connected_;
+  Counter* publishErrors_ = nullptr;
+
+  std::mutex connectMutex_;   // one connect/disconnect at a time
+  mutable std::mutex mutex_;  // guards the fields below
+  std::condition_variable wake_;
+  // The client of the current connection; deliveries hold a reference while they wait.
+  std::shared_ptr<mqtt::async_client> client_;
+  std::uint64_t generation_ = 0;  // numbers clients, so a late callback of an old one is ignored
+  bool running_ = false;
+  bool stopping_ = false;
+  std::string lastError_;
+  std::string tlsError_;
+  std::chrono::milliseconds backoff_;
+  std::chrono::steady_clock::time_point nextAttempt_;
+  int failedAttempts_ = 0;
+  std::thread reconnector_;
+};
+
+}  // namespace lpr::plugins::sink_mqtt

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the gateway on the bundled demo config (etc/demo): installs what is missing, builds,
+# starts a local mosquitto on 127.0.0.1:1883 unless one already listens there, then runs the
+# gateway in the foreground on http://127.0.0.1:8080. Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/deps.sh
+lpr_install_deps
+lpr_build build
+
+run=demo-run
+mkdir -p "$run"
+broker_pid=""
+if ! (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null; then
+  cat > "$run/mosquitto.conf" <<CONF
+listener 1883 127.0.0.1
+allow_anonymous true
+persistence false
+CONF
+  [ "$(id -u)" -eq 0 ] && sed -i '1i user root' "$run/mosquitto.conf"
+  mosquitto -c "$run/mosquitto.conf" >"$run/mosquitto.log" 2>&1 &
+  broker_pid=$!
+  for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null && break; sleep 0.1; done
+  echo "demo: started mosquitto on 127.0.0.1:1883 (log: $run/mosquitto.log)"
+else
+  echo "demo: using the MQTT broker already listening on 127.0.0.1:1883"
+fi
+cleanup() { [ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null || true; }
+trap cleanup EXIT
+
+echo "demo: gateway on http://127.0.0.1:8080 — post a read with the curl from README.md"
+build/bin/lpr-gateway --config etc/demo/lpr-gateway.properties

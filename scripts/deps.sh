@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The Debian 12 packages lpr-gateway needs to build, test and run its demo; sourced by
+# scripts/demo.sh, scripts/test.sh and .ci/run. Installs only what is missing.
+LPR_BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config
+  libpoco-dev libpaho-mqttpp-dev libpaho-mqtt-dev libsqlite3-dev
+  libgtest-dev libgmock-dev)
+LPR_PEER_PACKAGES=(mosquitto mosquitto-clients openssl curl)
+
+lpr_install_deps() {
+  local missing=()
+  for p in "${LPR_BUILD_PACKAGES[@]}" "${LPR_PEER_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+}
+
+lpr_build() {
+  local dir="${1:-build}"
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$dir" -j "$(nproc)"
+}

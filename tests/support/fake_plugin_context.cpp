@@ -1,0 +1,57 @@
+#include "fake_plugin_context.h"
+
+#include <Poco/Logger.h>
+#include <Poco/Util/PropertyFileConfiguration.h>
+
+#include <functional>
+#include <stdexcept>
+
+namespace lpr::testing {
+
+FakePluginContext::FakePluginContext(std::string instanceId, std::string gatewayId)
+    : instanceId_(std::move(instanceId)),
+      gatewayId_(std::move(gatewayId)),
+      root_(new Poco::Util::MapConfiguration),
+      reader_(*root_, "plugin." + instanceId_, problems_) {}
+
+FakePluginContext& FakePluginContext::set(const std::string& key, const std::string& value) {
+  root_->setString("plugin." + instanceId_ + "." + key, value);
+  return *this;
+}
+
+FakePluginContext& FakePluginContext::loadProperties(const std::string& path) {
+  Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> file(
+      new Poco::Util::PropertyFileConfiguration(path));
+  // Copied key by key into the map so that set() can still override single keys.
+  std::function<void(const std::string&)> copy = [&](const std::string& prefix) {
+    Poco::Util::AbstractConfiguration::Keys keys;
+    file->keys(prefix, keys);
+    for (const auto& key : keys) {
+      std::string full = prefix.empty() ? key : prefix + "." + key;
+      if (file->hasProperty(full)) root_->setString(full, file->getRawString(full));
+      copy(full);
+    }
+  };
+  copy("");
+  return *this;
+}
+
+std::string FakePluginContext::problemText() const {
+  std::string text;
+  for (const auto& line : problems_.lines()) text += line + "\n";
+  return text;
+}
+
+Poco::Logger& FakePluginContext::logger() const {
+  return Poco::Logger::get("lpr.plugin." + instanceId_);
+}
+
+HttpRouter& FakePluginContext::http() {
+  throw std::logic_error("FakePluginContext: http() is not available in this test");
+}
+
+Ingest& FakePluginContext::ingest() {
+  throw std::logic_error("FakePluginContext: ingest() is not available in this test");
+}
+
+}  // namespace lpr::testing

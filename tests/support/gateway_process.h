@@ -1,0 +1,49 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "test_env.h"
+
+namespace lpr::testing {
+
+// The built lpr-gateway binary ($LPR_GATEWAY_BIN) as a child process, with its config and
+// state in a scratch folder. It binds port 0 and reports the port through http.port_file.
+class GatewayProcess {
+ public:
+  GatewayProcess();
+  ~GatewayProcess();
+  GatewayProcess(const GatewayProcess&) = delete;
+  GatewayProcess& operator=(const GatewayProcess&) = delete;
+
+  // `body` is appended to the base config (loopback, port 0, state in the scratch folder).
+  void configure(const std::string& body);
+  void start();  // throws when it does not come up within 15 s
+  int stop();    // SIGTERM, waits, returns the exit code
+  void kill();   // SIGKILL, waits
+  bool running() const;
+  int port() const { return port_; }
+  std::string log() const;
+  const std::string& configFile() const { return configFile_; }
+  const std::string& dir() const { return scratch_.path(); }
+
+  // Runs the binary with extra arguments to completion (e.g. --validate); returns exit code
+  // and what it printed.
+  static int runToCompletion(const std::vector<std::string>& args, std::string& output);
+  static std::string binary();
+
+ private:
+  ScratchDir scratch_{"lpr-gateway"};
+  std::string configFile_;
+  std::string portFile_;
+  std::string logFile_;
+  pid_t pid_ = -1;
+  mutable std::optional<int> exitCode_;
+  int port_ = 0;
+};
+
+}  // namespace lpr::testing
