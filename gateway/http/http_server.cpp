@@ -7,6 +7,7 @@
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/URI.h>
@@ -98,6 +99,7 @@ void HttpServer::start() {
   Poco::Net::SocketAddress address(options_.address, static_cast<Poco::UInt16>(options_.port));
   std::unique_ptr<Poco::Net::ServerSocket> socket;
   if (options_.tls) {
+    Poco::Net::initializeSSL();
     Poco::Net::Context::Ptr context =
         new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, options_.keyFile,
                                options_.certFile, options_.caFile, Poco::Net::Context::VERIFY_NONE);

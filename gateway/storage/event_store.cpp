@@ -22,6 +22,8 @@ std::int64_t toMillis(TimePoint t) {
 
 Poco::Logger& log() { return Poco::Logger::get("lpr.storage"); }
 
+constexpr auto kCursorFlush = std::chrono::milliseconds(200);
+
 }  // namespace
 
 struct EventStore::Job {
@@ -71,6 +73,8 @@ EventStore::EventStore(StoreOptions options, Metrics& metrics)
 
   metrics_.gauge("lpr_store_head_seq", "Sequence number of the newest committed event", {},
                  [this] { return static_cast<double>(head()); });
+  // Retention first: after a long downtime the store may be over its bounds.
+  prune(*writer_);
   writer_thread_ = std::thread([this] { writerLoop(); });
 }
 
@@ -114,7 +118,9 @@ std::int64_t EventStore::openCursor(const std::string& sink) {
   if (it != cursors_.end()) return it->second;
   // A sink added to a running installation starts at the present, not with the history.
   cursors_[sink] = head_;
+  if (dirtyCursors_.empty()) cursorArmed_ = true;
   dirtyCursors_[sink] = head_;
+  wake_.notify_one();
   return head_;
 }
 
@@ -124,7 +130,9 @@ void EventStore::advanceCursor(const std::string& sink, std::int64_t seq) {
     auto& current = cursors_[sink];
     if (seq <= current) return;
     current = seq;
+    if (dirtyCursors_.empty()) cursorArmed_ = true;
     dirtyCursors_[sink] = seq;
+    if (!cursorArmed_) return;
   }
   wake_.notify_one();
 }
@@ -203,45 +211,42 @@ void EventStore::close() {
 }
 
 void EventStore::writerLoop() {
-  auto nextPrune = std::chrono::steady_clock::now();
+  auto nextPrune = std::chrono::steady_clock::now() + options_.pruneInterval;
+  auto cursorDue = std::chrono::steady_clock::time_point::max();
   while (true) {
     std::vector<std::shared_ptr<Job>> batch;
     std::map<std::string, std::int64_t> cursors;
     bool timedPrune = false;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_until(lock, nextPrune,
-                       [&] { return closing_ || !jobs_.empty() || !dirtyCursors_.empty(); });
+      while (!closing_ && jobs_.empty()) {
+        if (cursorArmed_) {
+          // Cursor moves are written with the next commit, or after kCursorFlush at the latest:
+          // one fsync per delivered batch would compete with the appends for the disk.
+          cursorArmed_ = false;
+          cursorDue = std::min(cursorDue, std::chrono::steady_clock::now() + kCursorFlush);
+        }
+        auto now = std::chrono::steady_clock::now();
+        if (now >= nextPrune || (!dirtyCursors_.empty() && now >= cursorDue)) break;
+        wake_.wait_until(lock, std::min(nextPrune, cursorDue));
+      }
       while (!jobs_.empty() && batch.size() < options_.maxBatch) {
         batch.push_back(std::move(jobs_.front()));
         jobs_.pop_front();
       }
-      cursors.swap(dirtyCursors_);
+      auto now = std::chrono::steady_clock::now();
+      if (!batch.empty() || closing_ || now >= cursorDue) {
+        cursors.swap(dirtyCursors_);
+        cursorDue = std::chrono::steady_clock::time_point::max();
+        cursorArmed_ = false;
+      }
       if (batch.empty() && cursors.empty() && closing_) break;
-      if (std::chrono::steady_clock::now() >= nextPrune) {
+      if (now >= nextPrune) {
         timedPrune = true;
-        nextPrune = std::chrono::steady_clock::now() + options_.pruneInterval;
+        nextPrune = now + options_.pruneInterval;
       }
     }
-    try {
-      Poco::Data::Session& s = *writer_;
-      if (!cursors.empty()) {
-        s.begin();
-        for (auto& [sink, seq] : cursors) {
-          std::string name = sink;
-          Poco::Int64 value = seq;
-          s << "INSERT INTO cursors(sink, seq) VALUES(?, ?) "
-               "ON CONFLICT(sink) DO UPDATE SET seq = excluded.seq",
-              use(name), use(value), now;
-        }
-        s.commit();
-      }
-    } catch (const Poco::Exception& e) {
-      log().error("cursor update failed: %s", e.displayText());
-      std::lock_guard lock(mutex_);
-      for (auto& [sink, seq] : cursors) dirtyCursors_.try_emplace(sink, seq);
-    }
-    if (!batch.empty()) commitBatch(batch);
+    commitBatch(batch, cursors);
     if (timedPrune) {
       try {
         prune(*writer_);
@@ -252,7 +257,20 @@ void EventStore::writerLoop() {
   }
 }
 
-void EventStore::commitBatch(std::vector<std::shared_ptr<Job>>& batch) {
+void EventStore::writeCursors(Poco::Data::Session& s,
+                              const std::map<std::string, std::int64_t>& cursors) {
+  for (const auto& [sink, seq] : cursors) {
+    std::string name = sink;
+    Poco::Int64 value = seq;
+    s << "INSERT INTO cursors(sink, seq) VALUES(?, ?) "
+         "ON CONFLICT(sink) DO UPDATE SET seq = excluded.seq",
+        use(name), use(value), now;
+  }
+}
+
+void EventStore::commitBatch(std::vector<std::shared_ptr<Job>>& batch,
+                             const std::map<std::string, std::int64_t>& cursors) {
+  if (batch.empty() && cursors.empty()) return;
   Poco::Data::Session& s = *writer_;
   std::vector<AppendResult> results(batch.size());
   std::int64_t newHead = 0;
@@ -288,6 +306,7 @@ void EventStore::commitBatch(std::vector<std::shared_ptr<Job>>& batch) {
       results[i] = {AppendResult::Status::Stored, seq, e.id, {}};
       newHead = std::max<std::int64_t>(newHead, seq);
     }
+    writeCursors(s, cursors);
     s.commit();
   } catch (const Poco::Exception& ex) {
     try {
@@ -297,6 +316,8 @@ void EventStore::commitBatch(std::vector<std::shared_ptr<Job>>& batch) {
     log().error("commit of %z events failed: %s", batch.size(), ex.displayText());
     for (auto& r : results) r = {AppendResult::Status::Failed, 0, {}, ex.displayText()};
     newHead = 0;
+    std::lock_guard lock(mutex_);
+    for (const auto& [sink, seq] : cursors) dirtyCursors_.try_emplace(sink, seq);
   }
   if (newHead) {
     std::lock_guard lock(mutex_);
@@ -370,6 +391,7 @@ std::size_t EventStore::prune(Poco::Data::Session& s) {
       if (seq < upto) {
         seq = upto;
         dirtyCursors_[sink] = upto;
+        cursorArmed_ = true;
       }
     }
   }

@@ -62,7 +62,8 @@ class EventStore {
 
   // Creates the cursor at the current head when the sink is new; returns its position.
   std::int64_t openCursor(const std::string& sink);
-  // Persisted asynchronously by the writer (coalesced); a crash before that re-delivers.
+  // Persisted by the writer with the next commit, or within 200 ms; a crash before that
+  // re-delivers those events (at least once).
   void advanceCursor(const std::string& sink, std::int64_t seq);
   std::int64_t cursor(const std::string& sink) const;
 
@@ -78,7 +79,10 @@ class EventStore {
  private:
   struct Job;
   void writerLoop();
-  void commitBatch(std::vector<std::shared_ptr<Job>>& batch);
+  void commitBatch(std::vector<std::shared_ptr<Job>>& batch,
+                   const std::map<std::string, std::int64_t>& cursors);
+  void writeCursors(Poco::Data::Session& session,
+                    const std::map<std::string, std::int64_t>& cursors);
   std::size_t prune(Poco::Data::Session& session);
   Poco::Data::Session& readerSession();
   std::unique_ptr<Poco::Data::Session> openSession() const;
@@ -97,7 +101,7 @@ class EventStore {
   std::int64_t head_ = 0;
   bool closing_ = false;
   bool closed_ = false;
-  bool pruneRequested_ = false;
+  bool cursorArmed_ = false;  // a cursor became dirty: the writer sets its flush deadline
   std::thread writer_thread_;
 
   std::mutex readersMutex_;

@@ -1,5 +1,6 @@
 #include "storage/event_store.h"
 
+#include <Poco/File.h>
 #include <gtest/gtest.h>
 
 #include "metrics/metrics.h"
@@ -115,6 +116,40 @@ TEST_F(EventStoreTest, AppendAfterCloseFailsInsteadOfHanging) {
   store.close();
   auto r = store.append(makeEvent("cam", "x", "P"));
   EXPECT_EQ(r.status, EventStore::AppendResult::Status::Failed);
+}
+
+}  // namespace
+}  // namespace lpr
+
+namespace lpr {
+namespace {
+
+TEST(EventStoreRetentionTest, EventsOlderThanMaxAgeAreRemovedWithTheirSnapshots) {
+  testing::ScratchDir dir("lpr-store-age");
+  Metrics metrics;
+  StoreOptions o;
+  o.path = dir.file("events.db");
+  o.maxAge = std::chrono::hours(1);
+  EventStore store(o, metrics);
+  store.openCursor("sink");
+  PlateEvent old;
+  old.id = newUuid();
+  old.sourceId = "cam";
+  old.receivedAt = Clock::now() - std::chrono::hours(2);
+  old.imagePath = dir.file("old.jpg");
+  testing::writeFile(old.imagePath, "jpeg");
+  store.append(old);
+  PlateEvent fresh = old;
+  fresh.id = newUuid();
+  fresh.receivedAt = Clock::now();
+  fresh.imagePath.clear();
+  store.append(fresh);
+  EXPECT_EQ(store.pruneNow(), 1u);
+  auto left = store.readAfter(0, 10);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].id, fresh.id);
+  EXPECT_FALSE(Poco::File(old.imagePath).exists());
+  EXPECT_NE(metrics.renderPrometheus().find("lpr_store_dropped_total 1"), std::string::npos);
 }
 
 }  // namespace

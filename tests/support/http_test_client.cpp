@@ -1,9 +1,11 @@
 #include "http_test_client.h"
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPCredentials.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/StreamCopier.h>
 
 #include <sstream>
@@ -24,12 +26,10 @@ HttpAnswer send(Poco::Net::HTTPClientSession& session, Poco::Net::HTTPRequest& r
   return answer;
 }
 
-}  // namespace
-
-HttpAnswer httpRequest(int port, const std::string& method, const std::string& path,
-                       const std::string& body, const std::string& contentType, ClientAuth auth,
-                       const std::string& user, const std::string& password) {
-  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+HttpAnswer exchange(Poco::Net::HTTPClientSession& session, const std::string& method,
+                    const std::string& path, const std::string& body,
+                    const std::string& contentType, ClientAuth auth, const std::string& user,
+                    const std::string& password) {
   session.setTimeout(Poco::Timespan(15, 0));
   Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
   if (!contentType.empty()) request.setContentType(contentType);
@@ -47,6 +47,25 @@ HttpAnswer httpRequest(int port, const std::string& method, const std::string& p
     answer = send(session, retry, body, second);
   }
   return answer;
+}
+
+}  // namespace
+
+HttpAnswer httpRequest(int port, const std::string& method, const std::string& path,
+                       const std::string& body, const std::string& contentType, ClientAuth auth,
+                       const std::string& user, const std::string& password) {
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+  return exchange(session, method, path, body, contentType, auth, user, password);
+}
+
+HttpAnswer httpsRequest(int port, const std::string& caFile, const std::string& method,
+                        const std::string& path, const std::string& body,
+                        const std::string& contentType, ClientAuth auth, const std::string& user,
+                        const std::string& password) {
+  Poco::Net::Context::Ptr context = new Poco::Net::Context(
+      Poco::Net::Context::TLS_CLIENT_USE, "", "", caFile, Poco::Net::Context::VERIFY_STRICT);
+  Poco::Net::HTTPSClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port), context);
+  return exchange(session, method, path, body, contentType, auth, user, password);
 }
 
 std::string twoNRead(const std::string& lprUuid, const std::string& plate, int accessPoint,

@@ -20,6 +20,12 @@ HttpAnswer httpRequest(int port, const std::string& method, const std::string& p
                        ClientAuth auth = ClientAuth::None, const std::string& user = {},
                        const std::string& password = {});
 
+// The same over HTTPS, trusting only `caFile` (hostname 127.0.0.1 is verified).
+HttpAnswer httpsRequest(int port, const std::string& caFile, const std::string& method,
+                        const std::string& path, const std::string& body,
+                        const std::string& contentType, ClientAuth auth, const std::string& user,
+                        const std::string& password);
+
 // A 2N-format read body (POST /api/lpr/licenseplate).
 std::string twoNRead(const std::string& lprUuid, const std::string& plate, int accessPoint = 0,
                      int lprId = 1, int lprDir = 2, const std::string& imageBase64 = {});

@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "test_pki.h"
+
 namespace lpr::testing {
 namespace {
 
@@ -88,25 +90,10 @@ void MosquittoBroker::prepareFiles() {
                scratch_.file("mosquitto_passwd.out"));
   }
   if (options_.tlsListener) {
-    // A throwaway CA and a server certificate for 127.0.0.1 (SAN, as OpenSSL clients check it).
-    std::string openssl = findProgram("openssl");
-    if (openssl.empty()) throw std::runtime_error("openssl not found");
-    const std::string out = scratch_.file("openssl.out");
-    caFile_ = scratch_.file("ca.crt");
-    writeFile(scratch_.file("san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-    runOrThrow(quote(openssl) + " req -x509 -newkey rsa:2048 -nodes -days 2 -keyout " +
-                   quote(scratch_.file("ca.key")) + " -out " + quote(caFile_) +
-                   " -subj /CN=lpr-test-ca",
-               out);
-    runOrThrow(quote(openssl) + " req -newkey rsa:2048 -nodes -keyout " +
-                   quote(scratch_.file("server.key")) + " -out " +
-                   quote(scratch_.file("server.csr")) + " -subj /CN=127.0.0.1",
-               out);
-    runOrThrow(quote(openssl) + " x509 -req -in " + quote(scratch_.file("server.csr")) + " -CA " +
-                   quote(caFile_) + " -CAkey " + quote(scratch_.file("ca.key")) +
-                   " -CAcreateserial -days 2 -out " + quote(scratch_.file("server.crt")) +
-                   " -extfile " + quote(scratch_.file("san.ext")),
-               out);
+    TestPki pki = makeTestPki(scratch_.path());
+    caFile_ = pki.caFile;
+    certFile_ = pki.certFile;
+    keyFile_ = pki.keyFile;
   }
 }
 
@@ -129,7 +116,8 @@ void MosquittoBroker::writeConfig() {
        << "log_dest file " << logFile_ << "\n"
        << "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
        << "log_type subscribe\nlog_type unsubscribe\n"
-       << "connection_messages true\n";
+       << "connection_messages true\n"
+       << options_.globalConfig << "\n";
   if (options_.anonymousListener) {
     conf << "\nlistener " << anonymousPort_ << " 127.0.0.1\n"
          << "allow_anonymous true\n";
@@ -148,8 +136,8 @@ void MosquittoBroker::writeConfig() {
       conf << "allow_anonymous true\n";
     }
     conf << "cafile " << caFile_ << "\n"
-         << "certfile " << scratch_.file("server.crt") << "\n"
-         << "keyfile " << scratch_.file("server.key") << "\n"
+         << "certfile " << certFile_ << "\n"
+         << "keyfile " << keyFile_ << "\n"
          << "tls_version tlsv1.2\n";
   }
   writeFile(configFile_, conf.str());

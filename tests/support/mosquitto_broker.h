@@ -20,6 +20,7 @@ struct MosquittoOptions {
   std::string password = "s3cret";
   // Sessions (clean_session=false) and their queued QoS>0 messages survive stop()/start().
   bool persistence = true;
+  std::string globalConfig;  // extra lines for the general section (e.g. max_inflight_messages)
 };
 
 // A real mosquitto child process for tests. Ports are chosen on the first start() and kept for
@@ -69,6 +70,8 @@ class MosquittoBroker {
   std::string logFile_;
   std::string stderrFile_;
   std::string caFile_;
+  std::string certFile_;
+  std::string keyFile_;
   int anonymousPort_ = 0;
   int passwordPort_ = 0;
   int tlsPort_ = 0;
