@@ -1,5 +1,26 @@
+#include <signal.h>
+
 #include <iostream>
 
 #include "app/gateway_app.h"
 
-POCO_SERVER_MAIN(lpr::GatewayApp)
+int main(int argc, char** argv) {
+  // Block the stop signals before any thread exists, so every thread (ours, Poco's, Paho's)
+  // inherits the mask and only the main thread's sigwait() in waitForTerminationRequest()
+  // receives them; a SIGTERM landing in another thread would end the process uncleanly.
+  // SIGPIPE stays blocked: a peer closing a socket becomes an EPIPE error, not a crash.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGQUIT);
+  sigaddset(&set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  try {
+    lpr::GatewayApp app;
+    return app.run(argc, argv);
+  } catch (const Poco::Exception& e) {
+    std::cerr << "lpr-gateway: " << e.displayText() << "\n";
+    return Poco::Util::Application::EXIT_SOFTWARE;
+  }
+}

@@ -20,6 +20,8 @@ namespace lpr {
 
 namespace {
 
+constexpr Poco::Timestamp::TimeDiff kStopGraceUs = 3 * 1000 * 1000;
+
 class Handler : public Poco::Net::HTTPRequestHandler {
  public:
   Handler(HttpRouter& router, Metrics& metrics,
@@ -125,9 +127,13 @@ void HttpServer::stop() noexcept {
   try {
     // Finishes the requests in progress (their events are committed before they answer).
     server_->stopAll(false);
-    while (server_->currentConnections() > 0) {
+    // Idle keep-alive connections would hold the stop for their whole timeout; requests in
+    // progress get a bounded grace period, then the remaining sockets are shut.
+    Poco::Timestamp started;
+    while (server_->currentConnections() > 0 && started.elapsed() < kStopGraceUs) {
       Poco::Thread::sleep(5);
     }
+    if (server_->currentConnections() > 0) server_->stopAll(true);
   } catch (...) {
   }
   server_.reset();
