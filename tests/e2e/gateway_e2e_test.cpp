@@ -1,6 +1,10 @@
 // The gateway binary end to end: 2N-format reads over HTTP in, MQTT events out, through the
 // durable store, with a real mosquitto that the tests stop, and a gateway that they kill.
 #include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
 
 #include <atomic>
 #include <cstdio>
@@ -289,6 +293,22 @@ TEST_F(GatewayE2E, TheSnapshotIsSpooledToAFileAndReferencedByPath) {
   ASSERT_GE(bytes.size(), 4u);
   EXPECT_EQ(static_cast<unsigned char>(bytes[0]), 0xFF);  // JPEG SOI
   EXPECT_EQ(static_cast<unsigned char>(bytes[1]), 0xD8);
+}
+
+TEST_F(GatewayE2E, AnIdleKeepAliveConnectionDoesNotHoldUpSigterm) {
+  gateway_.start();
+  Poco::Net::HTTPClientSession idle("127.0.0.1", static_cast<Poco::UInt16>(gateway_.port()));
+  idle.setKeepAlive(true);
+  Poco::Net::HTTPRequest request("GET", "/healthz", Poco::Net::HTTPMessage::HTTP_1_1);
+  request.setKeepAlive(true);
+  idle.sendRequest(request);
+  Poco::Net::HTTPResponse response;
+  std::string body;
+  Poco::StreamCopier::copyToString(idle.receiveResponse(response), body);
+  ASSERT_EQ(response.getStatus(), 200);
+  ASSERT_TRUE(idle.connected());
+  // The connection stays open and idle; the gateway still stops (bounded grace), exit code 0.
+  EXPECT_EQ(gateway_.stop(), 0);
 }
 
 class GatewayTlsE2E : public GatewayE2E {};
