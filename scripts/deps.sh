@@ -3,7 +3,7 @@
 # scripts/demo.sh, scripts/test.sh and .ci/run. Installs only what is missing.
 LPR_BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config
   libpoco-dev libpaho-mqttpp-dev libpaho-mqtt-dev libsqlite3-dev
-  libgtest-dev libgmock-dev)
+  libgtest-dev libgmock-dev libopencv-dev)
 LPR_PEER_PACKAGES=(mosquitto mosquitto-clients openssl curl)
 
 lpr_install_deps() {

@@ -128,6 +128,12 @@ std::vector<std::string> ConfigReader::getList(std::string_view key,
   return out;
 }
 
+std::vector<std::string> ConfigReader::childKeys(std::string_view key) const {
+  Poco::Util::AbstractConfiguration::Keys keys;
+  root_.keys(fullKey(key), keys);
+  return {keys.begin(), keys.end()};
+}
+
 void ConfigReader::markKnown(std::initializer_list<std::string_view> keys) {
   for (auto k : keys) known_.insert(std::string(k));
 }

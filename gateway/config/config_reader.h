@@ -47,6 +47,9 @@ class ConfigReader {
   // Comma-separated list, items trimmed, empty items skipped.
   std::vector<std::string> getList(std::string_view key, const std::vector<std::string>& fallback);
 
+  // Names directly below `<prefix>.<key>` (for maps such as access_point.<source_id>); each is
+  // still read through a getter, which marks it known.
+  std::vector<std::string> childKeys(std::string_view key) const;
   // Marks keys as known without reading them (keys owned by the host: type, enabled, ...).
   void markKnown(std::initializer_list<std::string_view> keys);
   // Records one problem per key under the prefix that no getter has read.

@@ -1,0 +1,112 @@
+// sink_2n against the full 2N device simulator (tests/two_n_simulator): directory lookup,
+// LicensePlateRecognized logging, legacy firmware and stale nonces, as a device does them.
+#include <gtest/gtest.h>
+
+#include "fake_plugin_context.h"
+#include "sink_2n.h"
+#include "two_n_simulator.h"
+
+namespace lpr::plugins::sink_2n {
+namespace {
+
+using lpr::testing::FakePluginContext;
+using lpr::testing::TwoNSimulator;
+using lpr::testing::TwoNSimulatorOptions;
+using lpr::testing::TwoNUser;
+
+PlateEvent makeEvent(int n, const std::string& plate) {
+  PlateEvent event;
+  event.seq = n;
+  event.id = "sim-evt-" + std::to_string(n);
+  event.sourceId = "gate1_2n";
+  event.vehicleId = std::to_string(500 + n);
+  event.plateRaw = plate;
+  event.plate = plate;
+  event.direction = Direction::In;
+  event.accessPoint = 0;
+  return event;
+}
+
+class Sink2nSimulatorTest : public ::testing::Test {
+ protected:
+  void startAll(TwoNSimulatorOptions options = {}) {
+    simulator_ = std::make_unique<TwoNSimulator>(std::move(options));
+    simulator_->start();
+    TwoNUser user;
+    user.name = "Jana Novak";
+    user.plates = {"AB123CD"};
+    simulator_->addUser(user);
+    ctx_.set("host", "127.0.0.1:" + std::to_string(simulator_->boundPort()))
+        .set("username", simulator_->options().username)
+        .set("password", simulator_->options().password)
+        .set("tls.fingerprint_sha256", simulator_->certificateSha256())
+        .set("timeout_ms", "3000");
+    sink_.configure(ctx_);
+    ASSERT_TRUE(ctx_.problems().empty()) << ctx_.problemText();
+    StartResult result = sink_.start();
+    ASSERT_EQ(result.kind, StartResult::Kind::Ok) << result.why;
+  }
+
+  std::unique_ptr<TwoNSimulator> simulator_;
+  FakePluginContext ctx_{"door2n"};
+  Sink2n sink_;
+};
+
+TEST_F(Sink2nSimulatorTest, ForwardsReadsTheDeviceDecidesOn) {
+  startAll();
+  ASSERT_EQ(sink_.deliver(makeEvent(1, "AB123CD")).kind, Delivery::Kind::Ok);
+  ASSERT_EQ(sink_.deliver(makeEvent(2, "ZZ999ZZ")).kind, Delivery::Kind::Ok);
+
+  auto requests = simulator_->lprRequests();
+  std::vector<lpr::testing::TwoNLprRequest> reads;
+  for (const auto& r : requests) {
+    if (!r.lprUuid.empty()) reads.push_back(r);
+  }
+  ASSERT_EQ(reads.size(), 2u);
+  EXPECT_EQ(reads[0].errorCode, 0);
+  EXPECT_EQ(reads[0].lprUuid, lprUuidFor("sim-evt-1"));
+  EXPECT_EQ(reads[0].lprId, 501);
+  EXPECT_EQ(reads[0].lprDir, 2);
+  EXPECT_EQ(reads[0].accessPoint, 0);
+  EXPECT_EQ(reads[0].plateText, "AB123CD");
+  EXPECT_TRUE(reads[0].decision.valid);
+  EXPECT_FALSE(reads[1].decision.userFound);
+
+  // The device logged its decisions, as the verdict reader (to come) will read them.
+  auto events = simulator_->events("LicensePlateRecognized");
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_TRUE(events[0].params()->getValue<bool>("valid"));
+  EXPECT_FALSE(events[1].params()->getValue<bool>("valid"));
+}
+
+TEST_F(Sink2nSimulatorTest, LegacyFirmwareGetsNoLprIdOrDir) {
+  TwoNSimulatorOptions options;
+  options.swVersion = "2.39.1.44.2";
+  options.legacyLprKeys = lpr::testing::LegacyLprKeys::Reject;  // refuses keys it does not know
+  startAll(options);
+  Delivery delivery = sink_.deliver(makeEvent(1, "AB123CD"));
+  EXPECT_EQ(delivery.kind, Delivery::Kind::Ok) << delivery.why;
+  auto requests = simulator_->lprRequests();
+  ASSERT_FALSE(requests.empty());
+  EXPECT_EQ(requests.back().errorCode, 0);
+  EXPECT_FALSE(requests.back().lprId.has_value());
+  EXPECT_FALSE(requests.back().lprDir.has_value());
+}
+
+TEST_F(Sink2nSimulatorTest, ExpiredNoncesAndPrivilegeLossAreHandled) {
+  startAll();
+  ASSERT_EQ(sink_.deliver(makeEvent(1, "AB123CD")).kind, Delivery::Kind::Ok);
+  simulator_->expireNonces();
+  EXPECT_EQ(sink_.deliver(makeEvent(2, "AB123CD")).kind, Delivery::Kind::Ok);
+
+  simulator_->answerError("/api/lpr/licenseplate", 10);
+  Delivery refused = sink_.deliver(makeEvent(3, "AB123CD"));
+  EXPECT_EQ(refused.kind, Delivery::Kind::Reject) << refused.why;
+  EXPECT_EQ(sink_.health().state, Health::State::Failed);
+  Delivery held = sink_.deliver(makeEvent(4, "AB123CD"));
+  EXPECT_EQ(held.kind, Delivery::Kind::Retry);
+  EXPECT_GT(held.after.count(), 0);
+}
+
+}  // namespace
+}  // namespace lpr::plugins::sink_2n
