@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the gateway on the bundled demo config (etc/demo): installs what is missing, builds,
-# starts a local mosquitto on 127.0.0.1:1883 unless one already listens there, then runs the
-# gateway in the foreground on http://127.0.0.1:8080. Ctrl-C stops both.
+# starts a local mosquitto on 127.0.0.1:1883 unless one already listens there and a simulated
+# 2N device on 127.0.0.1:8443, then runs the gateway in the foreground on http://127.0.0.1:8080.
+# Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
@@ -11,6 +12,13 @@ lpr_build build
 run=demo-run
 mkdir -p "$run"
 broker_pid=""
+sim_pid=""
+cleanup() {
+  [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null
+  [ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null
+  true
+}
+trap cleanup EXIT
 if ! (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null; then
   cat > "$run/mosquitto.conf" <<CONF
 listener 1883 127.0.0.1
@@ -27,8 +35,16 @@ CONF
 else
   echo "demo: using the MQTT broker already listening on 127.0.0.1:1883"
 fi
-cleanup() { [ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null || true; }
-trap cleanup EXIT
+# A simulated 2N device for the gateway to forward to (HTTPS + Digest, its own certificate).
+build/bin/lpr-2n-simulator --port 8443 --user demo --password demo \
+  --users etc/demo/users.json >"$run/2n-simulator.log" 2>&1 &
+sim_pid=$!
+for _ in $(seq 50); do grep -q '^sha256=' "$run/2n-simulator.log" 2>/dev/null && break; sleep 0.1; done
+fingerprint=$(sed -n 's/^sha256=//p' "$run/2n-simulator.log")
+[ -n "$fingerprint" ] || { echo "demo: the 2N simulator did not start:"; cat "$run/2n-simulator.log"; exit 1; }
+echo "demo: simulated 2N device on https://127.0.0.1:8443 (log: $run/2n-simulator.log)"
+
 
 echo "demo: gateway on http://127.0.0.1:8080 — post a read with the curl from README.md"
-build/bin/lpr-gateway --config etc/demo/lpr-gateway.properties
+build/bin/lpr-gateway --config etc/demo/lpr-gateway.properties \
+  --define "plugin.door2n.tls.fingerprint_sha256=$fingerprint"
