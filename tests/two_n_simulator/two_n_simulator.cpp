@@ -754,16 +754,20 @@ std::string TwoNSimulator::addUser(const TwoNUser& user) {
   return result->getArray("users")->getObject(0)->getValue<std::string>("uuid");
 }
 
+// Every write that moved the directory's timestamp is announced, as the device does.
+void TwoNSimulator::logDirectoryChange(std::uint64_t before) {
+  if (directory_.timestamp() == before) return;
+  eventLog_.append("DirectoryChanged", R"({"series":")" + directory_.series() +
+                                           R"(","timestamp":)" +
+                                           std::to_string(directory_.timestamp()) + "}");
+}
+
 Object::Ptr TwoNSimulator::directoryCreate(const std::string& json, bool force) {
   const Object::Ptr request = parseJsonObject(json);
   std::lock_guard lock(mutex_);
   const auto before = directory_.timestamp();
   Object::Ptr result = directory_.create(request, force);
-  if (directory_.timestamp() != before) {
-    eventLog_.append("DirectoryChanged", R"({"series":")" + directory_.series() +
-                                             R"(","timestamp":)" +
-                                             std::to_string(directory_.timestamp()) + "}");
-  }
+  logDirectoryChange(before);
   return result;
 }
 
@@ -772,11 +776,7 @@ Object::Ptr TwoNSimulator::directoryUpdate(const std::string& json) {
   std::lock_guard lock(mutex_);
   const auto before = directory_.timestamp();
   Object::Ptr result = directory_.update(request);
-  if (directory_.timestamp() != before) {
-    eventLog_.append("DirectoryChanged", R"({"series":")" + directory_.series() +
-                                             R"(","timestamp":)" +
-                                             std::to_string(directory_.timestamp()) + "}");
-  }
+  logDirectoryChange(before);
   return result;
 }
 
@@ -785,11 +785,7 @@ Object::Ptr TwoNSimulator::directoryDelete(const std::string& json) {
   std::lock_guard lock(mutex_);
   const auto before = directory_.timestamp();
   Object::Ptr result = directory_.remove(request);
-  if (directory_.timestamp() != before) {
-    eventLog_.append("DirectoryChanged", R"({"series":")" + directory_.series() +
-                                             R"(","timestamp":)" +
-                                             std::to_string(directory_.timestamp()) + "}");
-  }
+  logDirectoryChange(before);
   return result;
 }
 

@@ -175,6 +175,7 @@ class TwoNSimulator {
   Poco::JSON::Object::Ptr directoryUpdate(const std::string& json);
   Poco::JSON::Object::Ptr directoryDelete(const std::string& json);
   Poco::JSON::Object::Ptr directoryQuery(const std::string& json) const;
+  void logDirectoryChange(std::uint64_t before);  // caller holds mutex_
   void newDirectorySeries(bool keepEntries = true);
   std::vector<Poco::JSON::Object::Ptr> directoryEntries(bool includeDeleted = true) const;
   std::string directorySeries() const;
