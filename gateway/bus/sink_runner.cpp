@@ -70,8 +70,9 @@ void SinkRunner::loop() {
     }
     if (!store_.waitBeyond(cursor_, std::chrono::milliseconds(250))) continue;
     std::vector<PlateEvent> events;
+    std::int64_t lastRead = cursor_;
     try {
-      events = store_.readAfter(cursor_, batchSize);
+      events = store_.readAfter(cursor_, batchSize, &lastRead);
     } catch (const std::exception& e) {
       log_.error("reading the store failed: %s", std::string(e.what()));
       pause(backoff);
@@ -128,6 +129,8 @@ void SinkRunner::loop() {
         newCursor = e.seq;
       }
     }
+    // Rows the store could not parse (skipped, counted there) are passed like finished ones.
+    if (!blocked) newCursor = std::max(newCursor, lastRead);
     if (newCursor > cursor_) {
       cursor_ = newCursor;
       store_.advanceCursor(id_, newCursor);

@@ -1,5 +1,6 @@
 #include "bus/sink_runner.h"
 
+#include <Poco/Data/Session.h>
 #include <Poco/Logger.h>
 #include <gtest/gtest.h>
 
@@ -115,6 +116,23 @@ TEST_F(SinkRunnerTest, RejectedEventsAreCountedAndPassed) {
   ASSERT_TRUE(testing::waitFor([&] { return store_->cursor("out") == 3; }));
   EXPECT_EQ(sink_.delivered(), (std::vector<std::string>{"OK1", "OK2"}));
   EXPECT_NE(metrics_.renderPrometheus().find("lpr_events_rejected_total{plugin=\"out\"} 1"),
+            std::string::npos);
+}
+
+TEST_F(SinkRunnerTest, AnUnreadableRowIsSkippedAndCountedNotRetriedForever) {
+  store_->openCursor("out");
+  append("A");
+  append("B");
+  append("C");
+  {
+    Poco::Data::Session raw("SQLite", dir_.file("events.db"));
+    raw << "UPDATE events SET body = 'not json' WHERE seq = 2", Poco::Data::Keywords::now;
+  }
+  SinkRunner runner("out", sink_, *store_, metrics_, Poco::Logger::get("test"));
+  runner.start();
+  ASSERT_TRUE(testing::waitFor([&] { return store_->cursor("out") == 3; }));
+  EXPECT_EQ(sink_.delivered(), (std::vector<std::string>{"A", "C"}));
+  EXPECT_NE(metrics_.renderPrometheus().find("lpr_errors_total{kind=\"store_unreadable\"} 1"),
             std::string::npos);
 }
 

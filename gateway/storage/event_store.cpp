@@ -150,7 +150,8 @@ Poco::Data::Session& EventStore::readerSession() {
   return *slot;
 }
 
-std::vector<PlateEvent> EventStore::readAfter(std::int64_t after, std::size_t limit) {
+std::vector<PlateEvent> EventStore::readAfter(std::int64_t after, std::size_t limit,
+                                              std::int64_t* lastSeq) {
   std::vector<Poco::Int64> seqs;
   std::vector<std::string> bodies;
   Poco::Int64 from = after;
@@ -169,12 +170,10 @@ std::vector<PlateEvent> EventStore::readAfter(std::int64_t after, std::size_t li
       // A row we cannot read cannot be delivered either; keep the order moving and say so.
       log().error("event seq=%Ld unreadable, skipped: %s", static_cast<long long>(seqs[i]),
                   e.displayText());
-      PlateEvent broken;
-      broken.seq = seqs[i];
-      broken.id = "unreadable";
-      out.push_back(std::move(broken));
+      metrics_.counter("lpr_errors_total", "Errors by kind", {{"kind", "store_unreadable"}}).inc();
     }
   }
+  if (lastSeq) *lastSeq = seqs.empty() ? after : seqs.back();
   return out;
 }
 

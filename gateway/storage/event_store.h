@@ -67,8 +67,11 @@ class EventStore {
   void advanceCursor(const std::string& sink, std::int64_t seq);
   std::int64_t cursor(const std::string& sink) const;
 
-  // Events with seq > after, oldest first. Safe from any thread (own connection per thread).
-  std::vector<PlateEvent> readAfter(std::int64_t after, std::size_t limit);
+  // Events with seq > after, oldest first, at most `limit` rows. Safe from any thread (own
+  // connection per thread). A row that no longer parses is logged, counted and left out;
+  // `lastSeq` (when given) receives the highest sequence read, so callers can move past it.
+  std::vector<PlateEvent> readAfter(std::int64_t after, std::size_t limit,
+                                    std::int64_t* lastSeq = nullptr);
 
   // Runs retention now (also runs on a timer); returns the number of events removed.
   std::size_t pruneNow();
