@@ -102,9 +102,16 @@ void HttpServer::start() {
   std::unique_ptr<Poco::Net::ServerSocket> socket;
   if (options_.tls) {
     Poco::Net::initializeSSL();
+    Poco::Net::Context::Params params;
+    params.privateKeyFile = options_.keyFile;
+    params.certificateFile = options_.certFile;
+    params.caLocation = options_.caFile;
+    params.verificationMode = Poco::Net::Context::VERIFY_NONE;
+    params.loadDefaultCAs = false;
+    // Poco's default DHE group is 1024 bits, which OpenSSL 3 clients refuse ("dh key too small").
+    params.dhUse2048Bits = true;
     Poco::Net::Context::Ptr context =
-        new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, options_.keyFile,
-                               options_.certFile, options_.caFile, Poco::Net::Context::VERIFY_NONE);
+        new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
     context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
                               Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
     socket = std::make_unique<Poco::Net::SecureServerSocket>(address, 64, context);

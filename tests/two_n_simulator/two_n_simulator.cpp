@@ -309,6 +309,8 @@ void TwoNSimulator::start() {
     params.certificateFile = certFile_;
     params.verificationMode = Poco::Net::Context::VERIFY_NONE;
     params.loadDefaultCAs = false;
+    // Poco's default DHE group is 1024 bits, which OpenSSL 3 clients refuse ("dh key too small").
+    params.dhUse2048Bits = true;
     Poco::Net::Context::Ptr context =
         new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
     socket = std::make_unique<Poco::Net::SecureServerSocket>(context);
