@@ -488,6 +488,12 @@ TwoNReply TwoNClient::exchange(const std::string& method, const std::string& pat
     } catch (const Poco::Net::SSLException& e) {
       if (tls_ && !tls_->failure.empty()) {
         fail(TwoNReply::Failure::Certificate, tls_->failure);
+      } else if (reused && !connectionReplaced) {
+        // A kept-alive TLS connection the device closed while idle ends in "unexpected eof"
+        // (no close_notify): like a reset connection, the request never reached the device.
+        connectionReplaced = true;
+        session_.reset();
+        continue;
       } else {
         fail(TwoNReply::Failure::Tls,
              "TLS handshake with " + baseUrl() + " failed: " + e.displayText());

@@ -62,10 +62,10 @@ class TwoNForwardingE2E : public ::testing::Test {
   GatewayProcess gateway_;
 };
 
-// DISABLED: reproduces an open bug (see the issue 4 note). In about one run in three the first
-// forward after the gateway starts fails its TLS handshake with "unexpected eof while reading"
-// and sink_2n's retries do not get through within 30 s. Run it with
-// --gtest_also_run_disabled_tests while fixing two_n_client.cpp; enable it once fixed.
+// DISABLED: reproduces an open bug (see the issue 4 note). In about half the runs, after the
+// simulated device is stopped and started again on the same port, the gateway's forwards time
+// out (5 s each) and no retry gets through within 30 s. Run it with
+// --gtest_also_run_disabled_tests while fixing sink_2n / the simulator's restart; enable it then.
 TEST_F(TwoNForwardingE2E, DISABLED_ReadsKeptWhileTheDeviceIsDownArriveInOrderExactlyOnce) {
   for (int i = 0; i < 5; ++i) ASSERT_EQ(post(i).body, R"({"success":true})");
   ASSERT_TRUE(waitFor([&] { return accepted().size() == 5; }));
