@@ -62,11 +62,7 @@ class TwoNForwardingE2E : public ::testing::Test {
   GatewayProcess gateway_;
 };
 
-// DISABLED: reproduces an open bug (see the issue 4 note). In about half the runs, after the
-// simulated device is stopped and started again on the same port, the gateway's forwards time
-// out (5 s each) and no retry gets through within 30 s. Run it with
-// --gtest_also_run_disabled_tests while fixing sink_2n / the simulator's restart; enable it then.
-TEST_F(TwoNForwardingE2E, DISABLED_ReadsKeptWhileTheDeviceIsDownArriveInOrderExactlyOnce) {
+TEST_F(TwoNForwardingE2E, ReadsKeptWhileTheDeviceIsDownArriveInOrderExactlyOnce) {
   for (int i = 0; i < 5; ++i) ASSERT_EQ(post(i).body, R"({"success":true})");
   ASSERT_TRUE(waitFor([&] { return accepted().size() == 5; }));
   device_.stop();

@@ -46,9 +46,16 @@ void GatewayProcess::start() {
   // Output goes to a file (appended across restarts) so the test can read it after a kill.
   // Everything the child needs is prepared before fork(): only async-signal-safe calls after.
   const std::string bin = binary();
+  const long openMax = ::sysconf(_SC_OPEN_MAX);
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    // The child must not inherit the test's descriptors: a listening socket of an in-process
+    // device simulator kept open here would still take (and never answer) connections after
+    // the simulator stops and listens again on the same port.
+    if (::close_range(3, ~0U, 0) != 0) {
+      for (long i = 3; i < openMax; ++i) ::close(static_cast<int>(i));
+    }
     int fd = ::open(logFile_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     ::dup2(fd, 1);
     ::dup2(fd, 2);

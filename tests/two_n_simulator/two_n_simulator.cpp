@@ -317,8 +317,10 @@ void TwoNSimulator::start() {
   } else {
     socket = std::make_unique<Poco::Net::ServerSocket>();
   }
-  // Reusing the address lets a restarted simulator take its port back at once.
-  socket->bind(address, true);
+  // Reusing the address lets a restarted simulator take its port back at once. Not the port
+  // (Poco's bind(address, true) sets SO_REUSEPORT too): a listener left open elsewhere would
+  // silently get part of the connections; binding then fails instead.
+  socket->bind(address, true, false);
   socket->listen(128);
   port_ = socket->address().port();
 
