@@ -9,6 +9,7 @@
 
 #include <algorithm>
 
+#include "simulator_test_support.h"
 #include "test_env.h"
 #include "two_n_simulator.h"
 
@@ -100,12 +101,7 @@ class DirectoryMirrorTest : public ::testing::Test {
 
   DirectoryMirrorOptions mirrorOptions() {
     DirectoryMirrorOptions options;
-    options.client.host = "127.0.0.1";
-    options.client.port = simulator_->boundPort();
-    options.client.username = simulator_->options().username;
-    options.client.password = simulator_->options().password;
-    options.client.fingerprintSha256 = simulator_->certificateSha256();
-    options.client.timeout = std::chrono::milliseconds(3000);
+    options.client = clientOptionsFor(*simulator_);
     options.databasePath = scratch_.file("mirror/directory.db");
     options.wallClock = [this] { return now_; };
     return options;

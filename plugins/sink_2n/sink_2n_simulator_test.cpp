@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "fake_plugin_context.h"
+#include "simulator_test_support.h"
 #include "sink_2n.h"
 #include "two_n_simulator.h"
 
@@ -15,16 +16,7 @@ using lpr::testing::TwoNSimulatorOptions;
 using lpr::testing::TwoNUser;
 
 PlateEvent makeEvent(int n, const std::string& plate) {
-  PlateEvent event;
-  event.seq = n;
-  event.id = "sim-evt-" + std::to_string(n);
-  event.sourceId = "gate1_2n";
-  event.vehicleId = std::to_string(500 + n);
-  event.plateRaw = plate;
-  event.plate = plate;
-  event.direction = Direction::In;
-  event.accessPoint = 0;
-  return event;
+  return simulatorTestEvent("sim", n, plate, 500);
 }
 
 class Sink2nSimulatorTest : public ::testing::Test {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fake_plugin_context.h"
+#include "simulator_test_support.h"
 #include "sink_2n.h"
 #include "test_env.h"
 #include "two_n_simulator.h"
@@ -23,16 +24,7 @@ using lpr::testing::TwoNUser;
 using lpr::testing::waitFor;
 
 PlateEvent makeEvent(int n, const std::string& plate) {
-  PlateEvent event;
-  event.seq = n;
-  event.id = "log-evt-" + std::to_string(n);
-  event.sourceId = "gate1_2n";
-  event.vehicleId = std::to_string(700 + n);
-  event.plateRaw = plate;
-  event.plate = plate;
-  event.direction = Direction::In;
-  event.accessPoint = 0;
-  return event;
+  return simulatorTestEvent("log", n, plate, 700);
 }
 
 class TwoNLogReaderTest : public ::testing::Test {
@@ -53,12 +45,7 @@ class TwoNLogReaderTest : public ::testing::Test {
 
   TwoNLogReaderOptions readerOptions() const {
     TwoNLogReaderOptions options;
-    options.client.host = "127.0.0.1";
-    options.client.port = simulator_->boundPort();
-    options.client.username = simulator_->options().username;
-    options.client.password = simulator_->options().password;
-    options.client.fingerprintSha256 = simulator_->certificateSha256();
-    options.client.timeout = std::chrono::milliseconds(3000);
+    options.client = clientOptionsFor(*simulator_);
     options.pullTimeout = std::chrono::seconds(30);  // stop() must not depend on it
     options.backoffMin = std::chrono::milliseconds(10);
     options.backoffMax = std::chrono::milliseconds(100);
