@@ -1,6 +1,5 @@
 #include "sink_2n.h"
 
-#include <Poco/Base64Decoder.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
@@ -54,15 +53,6 @@ std::string describeOf(const Sink2n& sink) {
   std::ostringstream out;
   sink.describe(out);
   return out.str();
-}
-
-std::string decodeBase64(const std::string& text) {
-  std::istringstream in(text);
-  Poco::Base64Decoder decoder(in);
-  std::string out;
-  char c;
-  while (decoder.get(c)) out += c;
-  return out;
 }
 
 // Whether the core's ConfigReader can list the keys below a key (needed for access_point.*).
@@ -611,7 +601,7 @@ TEST_F(Sink2nDeviceTest, LargeSnapshotIsReencodedToFit) {
   ASSERT_TRUE(body);
   const std::string image = body->getValue<std::string>("plateImage");
   EXPECT_LE(image.size(), kMaxPlateImageChars);
-  const std::string bytes = decodeBase64(image);
+  const std::string bytes = lpr::testing::decodeBase64(image);
   EXPECT_FALSE(
       cv::imdecode(std::vector<uchar>(bytes.begin(), bytes.end()), cv::IMREAD_COLOR).empty());
   EXPECT_NE(metrics().find("lpr_2n_images_reencoded_total{plugin=\"door2n\"} 1"),

@@ -1,6 +1,5 @@
 #include "two_n_request.h"
 
-#include <Poco/Base64Decoder.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/SHA1Engine.h>
@@ -14,6 +13,8 @@
 #include <regex>
 #include <set>
 #include <sstream>
+
+#include "test_env.h"
 
 namespace lpr::plugins::sink_2n {
 namespace {
@@ -44,15 +45,6 @@ LprRequest convert(const PlateEvent& event, const LprRequestOptions& options = {
     return {};
   }
   return std::get<LprRequest>(result);
-}
-
-std::string decodeBase64(const std::string& text) {
-  std::istringstream in(text);
-  Poco::Base64Decoder decoder(in);
-  std::string out;
-  char c;
-  while (decoder.get(c)) out += c;
-  return out;
 }
 
 std::string encodeJpeg(const cv::Mat& image, int quality) {
@@ -282,7 +274,7 @@ TEST(LprRequest, ImageIsBase64WithoutLineBreaks) {
   EXPECT_EQ(text.find('\n'), std::string::npos);
   EXPECT_EQ(text.size(), base64Length(jpeg.size()));
   EXPECT_EQ(request.imageChars, text.size());
-  EXPECT_EQ(decodeBase64(text), jpeg);
+  EXPECT_EQ(lpr::testing::decodeBase64(text), jpeg);
 }
 
 // ---- the image ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 #include "test_env.h"
 
+#include <Poco/Base64Decoder.h>
 #include <Poco/Environment.h>
 #include <Poco/File.h>
 #include <Poco/Path.h>
@@ -64,6 +65,15 @@ std::string readFile(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::string decodeBase64(const std::string& text) {
+  std::istringstream in(text);
+  Poco::Base64Decoder decoder(in);
+  std::string out;
+  char c;
+  while (decoder.get(c)) out += c;
+  return out;
 }
 
 void writeFile(const std::string& path, const std::string& content) {

@@ -31,6 +31,8 @@ class ScratchDir {
 };
 
 std::string readFile(const std::string& path);
+// Decodes base64 text (e.g. a plateImage field) to bytes; stops at the first invalid character.
+std::string decodeBase64(const std::string& text);
 void writeFile(const std::string& path, const std::string& content);
 // Absolute path of a program on PATH (or in /usr/sbin), empty when missing.
 std::string findProgram(const std::string& name);
