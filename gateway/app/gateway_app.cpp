@@ -19,6 +19,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "bus/decision_stage.h"
 #include "bus/pipeline.h"
 #include "config/core_config.h"
 #include "http/http_router.h"
@@ -163,10 +164,13 @@ int GatewayApp::main(const std::vector<std::string>&) {
   registerBuiltinPlugins(registry);
   Metrics metrics;
   HttpRouter router;
+  DecisionStage decide(metrics);
   HostServices services;
+  services.verdicts = &decide;
   services.router = &router;
   services.metrics = &metrics;
   services.gatewayId = core.gatewayId;
+  services.dataDirectory = core.dataDirectory;
   services.maskPlates = core.maskPlates;
   PluginHost host(config(), registry, services);
   host.configure(problems);
@@ -183,9 +187,11 @@ int GatewayApp::main(const std::vector<std::string>&) {
   }
 
   std::unique_ptr<EventStore> store;
+  std::unique_ptr<EventStore> decisions;
   std::unique_ptr<ImageSpool> spool;
   try {
     store = std::make_unique<EventStore>(core.store, metrics);
+    decisions = std::make_unique<EventStore>(core.decisionStore, metrics);
     spool = std::make_unique<ImageSpool>(core.spoolDir, core.spoolMaxBytes,
                                          core.store.synchronousFull, metrics);
   } catch (const Poco::Exception& e) {
@@ -193,7 +199,9 @@ int GatewayApp::main(const std::vector<std::string>&) {
     return EXIT_CANTCREAT;
   }
   Pipeline pipeline(*store, *spool, metrics);
-  host.attach(*store, pipeline);
+  host.attach(*store, *decisions, pipeline);
+  decide.setTimeout(host.decisionTimeout());
+  decide.start(*store, *decisions);
 
   HttpServer server(core.http, router, metrics, [&host] { return host.healthJson(); });
   std::ostringstream described;
@@ -206,6 +214,8 @@ int GatewayApp::main(const std::vector<std::string>&) {
   } catch (const std::exception& e) {
     log.fatal("cannot start: %s", std::string(e.what()));
     host.stop();
+    decide.stop();
+    decisions->close();
     store->close();
     return EXIT_SOFTWARE;
   }
@@ -223,6 +233,8 @@ int GatewayApp::main(const std::vector<std::string>&) {
   log.information("stopping");
   server.stop();  // no new reads; those in progress are committed before they answer
   host.stop();
+  decide.stop();
+  decisions->close();
   store->close();
   log.information("stopped");
   return EXIT_OK;

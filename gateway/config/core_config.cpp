@@ -47,6 +47,7 @@ CoreConfig readCoreConfig(const Poco::Util::AbstractConfiguration& config,
 
   ConfigReader storage(config, "storage", problems);
   std::string dir = storage.getString("directory", "/var/lib/lpr-gateway");
+  core.dataDirectory = dir;
   core.store.path = storage.getString("path", dir + "/events.db");
   core.spoolDir = storage.getString("spool_dir", dir + "/spool");
   core.store.synchronousFull = storage.getEnum("synchronous", "full", {"full", "normal"}) == "full";
@@ -56,6 +57,10 @@ CoreConfig readCoreConfig(const Poco::Util::AbstractConfiguration& config,
   core.store.pruneInterval = std::chrono::seconds(storage.getInt("prune_interval_s", 60, 1, 86400));
   core.spoolMaxBytes =
       static_cast<std::uint64_t>(storage.getInt("spool_max_bytes", 2LL << 30, 1 << 20, 1LL << 40));
+  core.decisionStore = core.store;
+  core.decisionStore.path = storage.getString("decisions_path", dir + "/decisions.db");
+  core.decisionStore.stream = "decisions";
+  core.decisionStore.ownsImages = false;  // the reads store removes snapshots with their reads
   storage.reportUnknownKeys();
   return core;
 }

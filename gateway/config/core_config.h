@@ -18,7 +18,9 @@ struct CoreConfig {
   bool maskPlates = true;
   HttpServerOptions http;
   std::string portFile;
-  StoreOptions store;
+  std::string dataDirectory;   // storage.directory
+  StoreOptions store;          // the reads every source hands in
+  StoreOptions decisionStore;  // the same reads once decided
   std::string spoolDir;
   std::uint64_t spoolMaxBytes = 0;
 };

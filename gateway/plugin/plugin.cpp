@@ -8,10 +8,14 @@ std::string toString(Health::State state) {
       return "ok";
     case Health::State::Degraded:
       return "degraded";
+    case Health::State::Unreachable:
+      return "unreachable";
     default:
       return "failed";
   }
 }
+
+std::string toString(Stream stream) { return stream == Stream::Reads ? "reads" : "decisions"; }
 
 std::vector<Delivery> Sink::deliverBatch(const std::vector<PlateEvent>& events) {
   std::vector<Delivery> out;

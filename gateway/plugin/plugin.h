@@ -19,15 +19,18 @@ namespace lpr {
 class HttpRouter;
 class Metrics;
 class Ingest;
+class VerdictBoard;
 
 enum class PluginKind { Source, Processor, Sink };
 
 struct Health {
-  enum class State { Ok, Degraded, Failed };
+  // Unreachable: the peer does not answer (kept work waits); Failed: it refuses the setup.
+  enum class State { Ok, Degraded, Unreachable, Failed };
   State state = State::Ok;
   std::string detail;
   static Health ok(std::string detail = {}) { return {State::Ok, std::move(detail)}; }
   static Health degraded(std::string why) { return {State::Degraded, std::move(why)}; }
+  static Health unreachable(std::string why) { return {State::Unreachable, std::move(why)}; }
   static Health failed(std::string why) { return {State::Failed, std::move(why)}; }
 };
 std::string toString(Health::State state);
@@ -71,7 +74,11 @@ class PluginContext {
   virtual HttpRouter& http() = 0;            // the shared server; sources add routes
   virtual Ingest& ingest() = 0;              // sources hand events to the core here
   virtual Metrics& metrics() = 0;
+  virtual VerdictBoard& verdicts() = 0;  // authorities (sink_2n) report verdicts here
   virtual const std::string& gatewayId() const = 0;
+  // storage.directory: where a plugin keeps state of its own (a directory mirror), one file
+  // per instance named after its id.
+  virtual const std::string& dataDirectory() const = 0;
   virtual std::string maskPlate(const std::string& plate) const = 0;  // per log.plate
 };
 
@@ -95,8 +102,16 @@ class Processor : public Plugin {
   virtual Verdict process(PlateEvent& event) = 0;
 };
 
+// The two durable streams a sink can consume: every accepted read as the sources gave it, or
+// every read once decided (the 2N verdict, or whatever decided it when no verdict came in time).
+enum class Stream { Reads, Decisions };
+std::string toString(Stream stream);
+
 class Sink : public Plugin {
  public:
+  // Forwarders to an access authority consume reads; everything that acts on or reports the
+  // decision (barrier, MQTT) consumes decisions.
+  virtual Stream stream() const { return Stream::Decisions; }
   virtual Delivery deliver(const PlateEvent& event) = 0;
   // Sinks with pipelined confirmations (MQTT PUBACK) override this to keep several in flight.
   // Outcomes are returned in the order of the events.

@@ -69,7 +69,9 @@ class Context : public PluginContext {
   HttpRouter& http() override { return *services_.router; }
   Ingest& ingest() override { return ingest_; }
   Metrics& metrics() override { return *services_.metrics; }
+  VerdictBoard& verdicts() override { return *services_.verdicts; }
   const std::string& gatewayId() const override { return services_.gatewayId; }
+  const std::string& dataDirectory() const override { return services_.dataDirectory; }
   std::string maskPlate(const std::string& plate) const override {
     return services_.maskPlates ? lpr::maskPlate(plate) : plate;
   }
@@ -168,15 +170,19 @@ void PluginHost::configure(ConfigProblems& problems) {
       problems.add("plugin." + i->id + ": processor is not listed in pipeline.processors");
     }
   }
+  decisionTimeout_ =
+      std::chrono::milliseconds(pipeline.getInt("decision_timeout_ms", 1500, 0, 60000));
   pipeline.reportUnknownKeys();
 }
 
-void PluginHost::attach(EventStore& store, Pipeline& pipeline) {
-  services_.store = &store;
+void PluginHost::attach(EventStore& reads, EventStore& decisions, Pipeline& pipeline) {
+  services_.store = &reads;
+  services_.decisions = &decisions;
   services_.pipeline = &pipeline;
   // Cursors exist from boot: reads accepted while a sink is still starting are its to deliver.
   for (auto& instance : instances_) {
-    if (instance->descriptor->kind == PluginKind::Sink) store.openCursor(instance->id);
+    if (instance->descriptor->kind == PluginKind::Sink)
+      streamOf(*instance).openCursor(instance->id);
   }
   for (const auto& pid : processorOrder_) {
     for (auto& instance : instances_) {
@@ -185,6 +191,11 @@ void PluginHost::attach(EventStore& store, Pipeline& pipeline) {
       }
     }
   }
+}
+
+EventStore& PluginHost::streamOf(const Instance& instance) const {
+  auto stream = static_cast<const Sink&>(*instance.plugin).stream();
+  return stream == Stream::Reads ? *services_.store : *services_.decisions;
 }
 
 bool PluginHost::attemptStart(Instance& instance) {
@@ -199,7 +210,7 @@ bool PluginHost::attemptStart(Instance& instance) {
     if (instance.descriptor->kind == PluginKind::Sink && services_.store) {
       instance.runner =
           std::make_unique<SinkRunner>(instance.id, static_cast<Sink&>(*instance.plugin),
-                                       *services_.store, *services_.metrics, log);
+                                       streamOf(instance), *services_.metrics, log);
       instance.runner->start();
     }
     std::lock_guard lock(mutex_);
@@ -297,7 +308,8 @@ std::pair<bool, std::string> PluginHost::healthJson() const {
     if (!health.detail.empty()) entry->set("detail", health.detail);
     if (instance->runner) entry->set("queue", instance->runner->pending());
     anyFailed |= health.state == Health::State::Failed;
-    anyDegraded |= health.state == Health::State::Degraded;
+    anyDegraded |=
+        health.state == Health::State::Degraded || health.state == Health::State::Unreachable;
     plugins->set(instance->id, entry);
   }
   root.set("status", anyFailed ? "failed" : anyDegraded ? "degraded" : "ok");

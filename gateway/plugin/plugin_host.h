@@ -23,13 +23,17 @@ class Metrics;
 class Pipeline;
 class PluginRegistry;
 class SinkRunner;
+class VerdictBoard;
 
 struct HostServices {
   HttpRouter* router = nullptr;
   Pipeline* pipeline = nullptr;
-  EventStore* store = nullptr;  // null in --validate
+  EventStore* store = nullptr;      // reads; null in --validate
+  EventStore* decisions = nullptr;  // decided events; null in --validate
+  VerdictBoard* verdicts = nullptr;
   Metrics* metrics = nullptr;
   std::string gatewayId;
+  std::string dataDirectory;
   bool maskPlates = true;
 };
 
@@ -45,8 +49,10 @@ class PluginHost {
 
   // Creates and configures every instance; problems are recorded, nothing is started.
   void configure(ConfigProblems& problems);
-  // Connects the running core (absent under --validate): the store and the ingest pipeline.
-  void attach(EventStore& store, Pipeline& pipeline);
+  // Connects the running core (absent under --validate): the two streams and the ingest pipeline.
+  void attach(EventStore& reads, EventStore& decisions, Pipeline& pipeline);
+  // pipeline.decision_timeout_ms: how long a read waits for an authority's verdict.
+  std::chrono::milliseconds decisionTimeout() const { return decisionTimeout_; }
   // Throws std::runtime_error when an instance with on_start_error=fail cannot start.
   void start();
   void stop() noexcept;
@@ -59,6 +65,7 @@ class PluginHost {
  private:
   struct Instance;
   bool attemptStart(Instance& instance);
+  EventStore& streamOf(const Instance& instance) const;
   void supervise();
 
   const Poco::Util::AbstractConfiguration& config_;
@@ -66,6 +73,7 @@ class PluginHost {
   HostServices services_;
   std::vector<std::unique_ptr<Instance>> instances_;
   std::vector<std::string> processorOrder_;
+  std::chrono::milliseconds decisionTimeout_{1500};
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -37,7 +37,8 @@ EventStore::EventStore(StoreOptions options, Metrics& metrics)
     : options_(std::move(options)),
       metrics_(metrics),
       dropped_(metrics.counter("lpr_store_dropped_total",
-                               "Events removed by retention before every sink delivered them")) {
+                               "Events removed by retention before every sink delivered them",
+                               {{"stream", options_.stream}})) {
   Poco::Data::SQLite::Connector::registerConnector();
   Poco::Path dir = Poco::Path(options_.path).parent();
   if (!dir.toString().empty()) Poco::File(dir).createDirectories();
@@ -71,8 +72,8 @@ EventStore::EventStore(StoreOptions options, Metrics& metrics)
   s << "SELECT sink, seq FROM cursors", into(sinks), into(seqs), now;
   for (std::size_t i = 0; i < sinks.size(); ++i) cursors_[sinks[i]] = seqs[i];
 
-  metrics_.gauge("lpr_store_head_seq", "Sequence number of the newest committed event", {},
-                 [this] { return static_cast<double>(head()); });
+  metrics_.gauge("lpr_store_head_seq", "Sequence number of the newest committed event",
+                 {{"stream", options_.stream}}, [this] { return static_cast<double>(head()); });
   // Retention first: after a long downtime the store may be over its bounds.
   prune(*writer_);
   writer_thread_ = std::thread([this] { writerLoop(); });
@@ -99,6 +100,35 @@ EventStore::AppendResult EventStore::append(const PlateEvent& event) {
   }
   wake_.notify_one();
   return future.get();
+}
+
+std::vector<EventStore::AppendResult> EventStore::appendMany(
+    const std::vector<PlateEvent>& events) {
+  std::vector<std::future<AppendResult>> futures;
+  futures.reserve(events.size());
+  {
+    std::lock_guard lock(mutex_);
+    if (closing_) {
+      return std::vector<AppendResult>(
+          events.size(), AppendResult{AppendResult::Status::Failed, 0, {}, "store is closed"});
+    }
+    for (const auto& event : events) {
+      auto job = std::make_shared<Job>();
+      job->event = &event;
+      futures.push_back(job->appended.get_future());
+      jobs_.push_back(std::move(job));
+    }
+  }
+  wake_.notify_one();
+  std::vector<AppendResult> results;
+  results.reserve(events.size());
+  for (auto& f : futures) results.push_back(f.get());
+  return results;
+}
+
+void EventStore::setCommitListener(std::function<void()> listener) {
+  std::lock_guard lock(mutex_);
+  commitListener_ = std::move(listener);
 }
 
 std::int64_t EventStore::head() const {
@@ -286,6 +316,14 @@ void EventStore::commitBatch(std::vector<std::shared_ptr<Job>>& batch,
       if (!e.imagePath.empty()) image = e.imagePath;
       Poco::Int64 received = toMillis(e.receivedAt);
       // Look first rather than INSERT OR IGNORE: an ignored insert still uses up a sequence.
+      {
+        Poco::Nullable<Poco::Int64> seq;
+        s << "SELECT seq FROM events WHERE id = ?", into(seq), use(id), now;
+        if (!seq.isNull()) {
+          results[i] = {AppendResult::Status::Duplicate, seq.value(), e.id, {}};
+          continue;
+        }
+      }
       if (!e.sourceEventId.empty()) {
         Poco::Nullable<Poco::Int64> seq;
         Poco::Nullable<std::string> existing;
@@ -318,11 +356,14 @@ void EventStore::commitBatch(std::vector<std::shared_ptr<Job>>& batch,
     std::lock_guard lock(mutex_);
     for (const auto& [sink, seq] : cursors) dirtyCursors_.try_emplace(sink, seq);
   }
+  std::function<void()> listener;
   if (newHead) {
     std::lock_guard lock(mutex_);
     head_ = std::max(head_, newHead);
+    listener = commitListener_;
   }
   advanced_.notify_all();
+  if (listener) listener();
   for (std::size_t i = 0; i < batch.size(); ++i) {
     Job& job = *batch[i];
     if (job.kind == Job::Kind::Append) {
@@ -371,7 +412,8 @@ std::size_t EventStore::prune(Poco::Data::Session& s) {
     if (count > 0) {
       metrics_
           .counter("lpr_store_dropped_undelivered_total",
-                   "Events removed by retention before this sink delivered them", {{"sink", sink}})
+                   "Events removed by retention before this sink delivered them",
+                   {{"stream", options_.stream}, {"sink", sink}})
           .inc(static_cast<std::uint64_t>(count));
       undelivered += static_cast<std::uint64_t>(count);
       log().warning("retention removed %Ld events that sink %s had not delivered",
@@ -394,6 +436,7 @@ std::size_t EventStore::prune(Poco::Data::Session& s) {
       }
     }
   }
+  if (!options_.ownsImages) images.clear();
   for (const auto& path : images) {
     try {
       Poco::File(path).remove();
@@ -402,7 +445,9 @@ std::size_t EventStore::prune(Poco::Data::Session& s) {
     }
   }
   if (undelivered) dropped_.inc(undelivered);
-  metrics_.counter("lpr_store_pruned_total", "Events removed by retention (age or size)")
+  metrics_
+      .counter("lpr_store_pruned_total", "Events removed by retention (age or size)",
+               {{"stream", options_.stream}})
       .inc(static_cast<std::uint64_t>(removed));
   return static_cast<std::size_t>(removed);
 }

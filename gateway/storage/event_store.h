@@ -25,8 +25,10 @@ class Metrics;
 class Counter;
 
 struct StoreOptions {
-  std::string path;             // SQLite file (WAL mode)
-  bool synchronousFull = true;  // fsync every commit (power-loss safe) or per checkpoint
+  std::string path;              // SQLite file (WAL mode)
+  std::string stream = "reads";  // metric label: "reads" (sources) or "decisions" (decided events)
+  bool ownsImages = true;        // retention deletes the snapshot files of what it removes
+  bool synchronousFull = true;   // fsync every commit (power-loss safe) or per checkpoint
   std::chrono::seconds maxAge{7 * 24 * 3600};
   std::int64_t maxEvents = 1000000;
   std::chrono::seconds pruneInterval{60};
@@ -53,7 +55,12 @@ class EventStore {
   };
   // Blocks until the event is committed (or known not to be). Duplicates are detected on
   // (sourceId, sourceEventId) when sourceEventId is not empty.
+  // An event whose id is already stored is a duplicate too.
   AppendResult append(const PlateEvent& event);
+  // Appends several events in one commit (when they fit in one batch); results in their order.
+  std::vector<AppendResult> appendMany(const std::vector<PlateEvent>& events);
+  // Called on the writer thread after every commit that moved the head; keep it quick.
+  void setCommitListener(std::function<void()> listener);
 
   // Last committed sequence number.
   std::int64_t head() const;
@@ -105,6 +112,7 @@ class EventStore {
   bool closing_ = false;
   bool closed_ = false;
   bool cursorArmed_ = false;  // a cursor became dirty: the writer sets its flush deadline
+  std::function<void()> commitListener_;
   std::thread writer_thread_;
 
   std::mutex readersMutex_;

@@ -108,7 +108,8 @@ TEST_F(EventStoreTest, RetentionBySizeCountsWhatNoSinkDelivered) {
   EXPECT_EQ(left.front().seq, 31);
   EXPECT_EQ(store.cursor("slow"), 30);
   // 20 of the 30 removed events (11..30) had not reached the sink.
-  EXPECT_NE(metrics_.renderPrometheus().find("lpr_store_dropped_total 20"), std::string::npos);
+  EXPECT_NE(metrics_.renderPrometheus().find("lpr_store_dropped_total{stream=\"reads\"} 20"),
+            std::string::npos);
 }
 
 TEST_F(EventStoreTest, AppendAfterCloseFailsInsteadOfHanging) {
@@ -149,7 +150,8 @@ TEST(EventStoreRetentionTest, EventsOlderThanMaxAgeAreRemovedWithTheirSnapshots)
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].id, fresh.id);
   EXPECT_FALSE(Poco::File(old.imagePath).exists());
-  EXPECT_NE(metrics.renderPrometheus().find("lpr_store_dropped_total 1"), std::string::npos);
+  EXPECT_NE(metrics.renderPrometheus().find("lpr_store_dropped_total{stream=\"reads\"} 1"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -371,6 +371,15 @@ std::vector<MirroredUser> DirectoryMirror::users() const {
   return out;
 }
 
+std::optional<std::string> DirectoryMirror::userName(const std::string& uuid) const {
+  std::lock_guard lock(mutex_);
+  std::string key = uuid;
+  Poco::Nullable<std::string> name;
+  *session_ << "SELECT name FROM users WHERE uuid = ?", into(name), use(key), now;
+  if (name.isNull()) return std::nullopt;
+  return name.value();
+}
+
 std::optional<std::chrono::system_clock::time_point> DirectoryMirror::lastConfirmedFresh() const {
   std::lock_guard lock(mutex_);
   const std::string ms = meta("last_confirmed_fresh_ms");

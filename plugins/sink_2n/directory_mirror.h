@@ -82,6 +82,7 @@ class DirectoryMirror {
   DirectorySyncResult syncNow();
 
   std::vector<MirroredUser> users() const;  // ordered by uuid
+  std::optional<std::string> userName(const std::string& uuid) const;
   std::optional<std::chrono::system_clock::time_point> lastConfirmedFresh() const;
   std::string series() const;
   std::uint64_t timestamp() const;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bus/verdict_board.h"
 #include "metrics/metrics.h"
 
 namespace lpr::plugins::sink_2n {
@@ -109,6 +110,16 @@ void Sink2n::configure(PluginContext& ctx) {
       config.getInt("max_image_bytes", static_cast<long long>(kMaxPlateImageChars), 0,
                     static_cast<long long>(kMaxPlateImageChars)));
   settings_.slow = std::chrono::milliseconds(config.getInt("slow_ms", 1000, 1, 600000));
+  DeviceWatchOptions& watch = settings_.watch;
+  watch.verdicts = config.getBool("verdicts.enabled", true);
+  watch.verdictWindow =
+      std::chrono::milliseconds(config.getInt("verdicts.window_ms", 10000, 100, 600000));
+  watch.mirror = config.getBool("mirror.enabled", true);
+  watch.mirrorPath = config.getString(
+      "mirror.path", ctx.dataDirectory() + "/2n-directory-" + ctx.instanceId() + ".db");
+  watch.syncInterval =
+      std::chrono::seconds(config.getInt("mirror.sync_interval_s", 300, 10, 7 * 86400));
+  if (watch.verdicts) ctx.verdicts().registerAuthority(ctx.instanceId());
   for (const std::string& source : childKeysOf(config, "access_point")) {
     const std::string name = "access_point." + source;
     if (!validInstanceId(source)) {
@@ -356,6 +367,17 @@ StartResult Sink2n::start() {
   }
 
   const bool includeIdAndDir = supportsLprIdAndDir(firmware);
+  if (!watch_ && (settings_.watch.verdicts || settings_.watch.mirror)) {
+    settings_.watch.client = options;
+    try {
+      watch_ = std::make_unique<DeviceWatch>(settings_.watch, *ctx_);
+    } catch (const Poco::Exception& e) {
+      return StartResult::fatal(key("mirror.path") + " = \"" + settings_.watch.mirrorPath +
+                                "\" cannot be used: " + e.displayText());
+    } catch (const std::invalid_argument& e) {
+      return StartResult::fatal(ctx_->config().prefix() + ": " + e.what());
+    }
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     client_ = client;
@@ -366,6 +388,15 @@ StartResult Sink2n::start() {
     includeLprIdAndDir_ = includeIdAndDir;
   }
   noteAnswer(probe.ok() || fieldsMissing ? probe : info);
+  if (watch_) {
+    watch_->start([this](bool available) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        logAvailable_ = available;
+      }
+      publishAvailability();
+    });
+  }
   ctx_->logger().information(
       "2N device connected url=%s device=\"%s\" firmware=%s auth=%s lprID/lprDir=%s", url, name,
       swVersion.empty() ? std::string("unknown") : swVersion, toString(options.auth),
@@ -380,6 +411,7 @@ StartResult Sink2n::start() {
 }
 
 void Sink2n::stop() noexcept {
+  if (watch_) watch_->stop();
   try {
     std::shared_ptr<TwoNClient> client;
     {
@@ -410,13 +442,33 @@ void Sink2n::describe(std::ostream& out) const {
       << "allow_basic_over_http = " << (c.allowBasicOverHttp ? "true" : "false") << "\n"
       << "timeout_ms = " << c.timeout.count() << "\n"
       << "max_image_bytes = " << settings_.maxImageChars << "\n"
-      << "slow_ms = " << settings_.slow.count() << "\n";
+      << "slow_ms = " << settings_.slow.count() << "\n"
+      << "verdicts.enabled = " << (settings_.watch.verdicts ? "true" : "false") << "\n"
+      << "verdicts.window_ms = " << settings_.watch.verdictWindow.count() << "\n"
+      << "mirror.enabled = " << (settings_.watch.mirror ? "true" : "false") << "\n"
+      << "mirror.path = " << settings_.watch.mirrorPath << "\n"
+      << "mirror.sync_interval_s = " << settings_.watch.syncInterval.count() << "\n";
   for (const auto& [source, accessPoint] : settings_.accessPoints) {
     out << "access_point." << source << " = " << accessPoint << "\n";
   }
 }
 
 Health Sink2n::health() const {
+  Health health = linkHealth();
+  if (!watch_) return health;
+  if (settings_.watch.verdicts) {
+    health.detail += watch_->logConnected() ? "; verdicts: log channel open"
+                                            : "; verdicts: log channel not open";
+  }
+  if (const DirectoryMirror* mirror = watch_->mirror()) {
+    auto fresh = mirror->lastConfirmedFresh();
+    health.detail += "; directory mirror: " +
+                     (fresh ? "confirmed " + formatUtc(*fresh) : std::string("never synced"));
+  }
+  return health;
+}
+
+Health Sink2n::linkHealth() const {
   std::lock_guard<std::mutex> lock(mutex_);
   switch (link_) {
     case Link::Ok:
@@ -424,7 +476,7 @@ Health Sink2n::health() const {
     case Link::Slow:
       return Health::degraded(linkDetail_);
     case Link::Unreachable:
-      return Health::degraded(linkDetail_);
+      return Health::unreachable(linkDetail_);
     case Link::Failed:
       return Health::failed(linkDetail_);
   }
@@ -442,6 +494,7 @@ void Sink2n::setLink(Link link, const std::string& detail) {
     hold = configErrorHold_;
   }
   if (old == link || ctx_ == nullptr) return;
+  publishAvailability();
   Poco::Logger& log = ctx_->logger();
   switch (link) {
     case Link::Ok:
@@ -461,6 +514,18 @@ void Sink2n::setLink(Link link, const std::string& detail) {
           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(hold).count()), detail);
       break;
   }
+}
+
+void Sink2n::publishAvailability() {
+  if (ctx_ == nullptr || !settings_.watch.verdicts) return;
+  bool available;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    available = logAvailable_ && (link_ == Link::Ok || link_ == Link::Slow);
+    if (publishedAvailable_ == available) return;
+    publishedAvailable_ = available;
+  }
+  ctx_->verdicts().setAuthorityAvailable(ctx_->instanceId(), available);
 }
 
 void Sink2n::noteAnswer(const TwoNReply& reply) {
@@ -580,6 +645,10 @@ Delivery Sink2n::deliver(const PlateEvent& event) {
     return Delivery::reject(error->why);
   }
   Prepared& p = std::get<Prepared>(prepared);
+  if (watch_) {
+    watch_->sending(
+        {event.id, p.request.plateText, p.request.accessPoint, std::chrono::steady_clock::now()});
+  }
   TwoNReply reply = client->postJson(kLprPath, p.request.json);
   if (reply.answered()) latency_->observe(std::chrono::duration<double>(reply.elapsed).count());
 
@@ -608,7 +677,9 @@ Delivery Sink2n::deliver(const PlateEvent& event) {
       }
     }
   }
-  return outcome(event, reply);
+  Delivery delivery = outcome(event, reply);
+  if (watch_ && delivery.kind != Delivery::Kind::Ok) watch_->notTaken(event.id);
+  return delivery;
 }
 
 Delivery Sink2n::outcome(const PlateEvent& event, const TwoNReply& reply) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <variant>
 
+#include "device_watch.h"
 #include "plugin/plugin.h"
 #include "two_n_client.h"
 #include "two_n_request.h"
@@ -29,12 +30,13 @@ struct Settings {
   std::size_t maxImageChars = kMaxPlateImageChars;  // max_image_bytes; 0: no images
   std::map<std::string, int> accessPoints;          // access_point.<source id>
   std::chrono::milliseconds slow{1000};
+  DeviceWatchOptions watch;  // verdicts and the directory mirror
 };
 
 // Forwards every event to one 2N device as POST /api/lpr/licenseplate, the request a camera app
 // in "2N mode" would send, so that the device looks the plate up in its directory, applies its
-// access rules and opens its door or gate. The device's verdict is not read here (later: the
-// log API); `Ok` means the device accepted the read.
+// access rules and opens its door or gate. `Ok` means the device accepted the read; its verdict
+// comes from the device log (DeviceWatch) and is handed to the core's decision stage.
 //
 // Outcomes: success → Ok; no answer, timeouts, HTTP 408/429/5xx → Retry; a refused value
 // (2N 11/12/13, other HTTP 4xx) → Reject; a refusal that every read would get (credentials,
@@ -49,6 +51,7 @@ class Sink2n : public Sink {
   void configure(PluginContext& ctx) override;
   StartResult start() override;
   void stop() noexcept override;
+  Stream stream() const override { return Stream::Reads; }
   void describe(std::ostream& out) const override;
   Health health() const override;
   Delivery deliver(const PlateEvent& event) override;
@@ -57,10 +60,12 @@ class Sink2n : public Sink {
   // What start() learnt from /api/system/info.
   std::optional<FirmwareVersion> firmware() const;
   std::string deviceName() const;
+  // Verdicts and the mirror; null before the first successful start().
+  const DeviceWatch* watch() const { return watch_.get(); }
   // How long deliveries are held after a setup error (60 s); tests shorten it.
   void setConfigErrorHold(std::chrono::milliseconds hold);
 
-  // How one answer is handled (exposed for tests and for the verdict reader to come).
+  // How one answer is handled (exposed for tests).
   struct Verdict {
     enum class Kind { Ok, Retry, Reject, Setup, Unknown };
     Kind kind = Kind::Ok;
@@ -88,6 +93,9 @@ class Sink2n : public Sink {
   std::string setupFix(int code) const;
   std::string key(const std::string& name) const;
   std::string fatalFor(const TwoNReply& reply, const std::string& what) const;
+  // Tells the decision stage whether this device can give verdicts now (link and log channel).
+  void publishAvailability();
+  Health linkHealth() const;
 
   PluginContext* ctx_ = nullptr;
   Settings settings_;
@@ -113,6 +121,10 @@ class Sink2n : public Sink {
   std::string swVersion_;
   std::string deviceName_;
   bool includeLprIdAndDir_ = true;
+  bool logAvailable_ = true;
+  std::optional<bool> publishedAvailable_;
+
+  std::unique_ptr<DeviceWatch> watch_;
 };
 
 }  // namespace lpr::plugins::sink_2n

@@ -10,10 +10,12 @@
 namespace lpr::plugins::sink_2n {
 namespace {
 
+using namespace std::chrono_literals;
 using lpr::testing::FakePluginContext;
 using lpr::testing::TwoNSimulator;
 using lpr::testing::TwoNSimulatorOptions;
 using lpr::testing::TwoNUser;
+using lpr::testing::waitFor;
 
 PlateEvent makeEvent(int n, const std::string& plate) {
   return simulatorTestEvent("sim", n, plate, 500);
@@ -27,7 +29,7 @@ class Sink2nSimulatorTest : public ::testing::Test {
     TwoNUser user;
     user.name = "Jana Novak";
     user.plates = {"AB123CD"};
-    simulator_->addUser(user);
+    janaUuid_ = simulator_->addUser(user);
     ctx_.set("host", "127.0.0.1:" + std::to_string(simulator_->boundPort()))
         .set("username", simulator_->options().username)
         .set("password", simulator_->options().password)
@@ -39,7 +41,10 @@ class Sink2nSimulatorTest : public ::testing::Test {
     ASSERT_EQ(result.kind, StartResult::Kind::Ok) << result.why;
   }
 
+  std::string metrics() { return ctx_.metrics().renderPrometheus(); }
+
   std::unique_ptr<TwoNSimulator> simulator_;
+  std::string janaUuid_;
   FakePluginContext ctx_{"door2n"};
   Sink2n sink_;
 };
@@ -64,11 +69,84 @@ TEST_F(Sink2nSimulatorTest, ForwardsReadsTheDeviceDecidesOn) {
   EXPECT_TRUE(reads[0].decision.valid);
   EXPECT_FALSE(reads[1].decision.userFound);
 
-  // The device logged its decisions, as the verdict reader (to come) will read them.
+  // The device logged its decisions, and the sink read them back as verdicts.
   auto events = simulator_->events("LicensePlateRecognized");
   ASSERT_EQ(events.size(), 2u);
   EXPECT_TRUE(events[0].params()->getValue<bool>("valid"));
   EXPECT_FALSE(events[1].params()->getValue<bool>("valid"));
+}
+
+TEST_F(Sink2nSimulatorTest, TheDevicesVerdictIsCorrelatedWithTheForwardedRead) {
+  startAll();
+  EXPECT_EQ(ctx_.verdicts().authorities(), std::vector<std::string>{"door2n"});
+  ASSERT_EQ(sink_.deliver(makeEvent(1, "AB123CD")).kind, Delivery::Kind::Ok);
+  ASSERT_EQ(sink_.deliver(makeEvent(2, "ZZ999ZZ")).kind, Delivery::Kind::Ok);
+
+  auto user = ctx_.verdicts().waitVerdict("sim-evt-1", 10s);
+  ASSERT_TRUE(user.has_value()) << "no verdict for the user's plate";
+  EXPECT_TRUE(user->valid);
+  EXPECT_EQ(user->uuid.value_or(""), janaUuid_);
+  EXPECT_EQ(user->decidedBy, "2n");
+  EXPECT_TRUE(user->session.has_value());
+  auto stranger = ctx_.verdicts().waitVerdict("sim-evt-2", 10s);
+  ASSERT_TRUE(stranger.has_value()) << "no verdict for the unknown plate";
+  EXPECT_FALSE(stranger->valid);
+  EXPECT_FALSE(stranger->uuid.has_value());
+  EXPECT_EQ(stranger->decidedBy, "2n");
+  EXPECT_NE(metrics().find("lpr_2n_verdict_latency_seconds_count{plugin=\"door2n\"} 2"),
+            std::string::npos);
+}
+
+TEST_F(Sink2nSimulatorTest, TheVerdictNamesTheUserFromTheDirectoryMirror) {
+  startAll();
+  ASSERT_TRUE(waitFor([&] { return sink_.watch()->syncs() >= 1; }, 10s));
+  ASSERT_EQ(sink_.deliver(makeEvent(1, "AB 123 CD")).kind, Delivery::Kind::Ok);
+  auto verdict = ctx_.verdicts().waitVerdict("sim-evt-1", 10s);
+  ASSERT_TRUE(verdict.has_value());
+  EXPECT_EQ(verdict->userName.value_or(""), "Jana Novak");
+}
+
+TEST_F(Sink2nSimulatorTest, TheMirrorFollowsTheDeviceDirectoryWithoutBeingAsked) {
+  startAll();
+  const DeviceWatch& watch = *sink_.watch();
+  auto mirrorEqualsDevice = [&] { return watch.mirror()->users() == deviceUsers(*simulator_); };
+  ASSERT_TRUE(waitFor(mirrorEqualsDevice, 10s));
+  EXPECT_TRUE(watch.mirror()->lastConfirmedFresh().has_value());
+
+  // A change on the device is logged as DirectoryChanged, which triggers an incremental sync.
+  TwoNUser petr;
+  petr.name = "Petr Svoboda";
+  petr.plates = {"1A23456", "PRAGUE1"};
+  std::string petrUuid = simulator_->addUser(petr);
+  ASSERT_TRUE(waitFor(mirrorEqualsDevice, 10s));
+  ASSERT_EQ(watch.mirror()->users().size(), 2u);
+
+  simulator_->directoryDelete(R"({"users":[{"uuid":")" + petrUuid + R"("}]})");
+  ASSERT_TRUE(waitFor(mirrorEqualsDevice, 10s));
+  EXPECT_EQ(watch.mirror()->users().size(), 1u);
+  EXPECT_EQ(watch.lastSync()->kind, DirectorySyncResult::Kind::Incremental);
+
+  // A restart with a new directory series: the sink resubscribes and resyncs in full.
+  simulator_->restart(true);
+  TwoNUser eva;
+  eva.name = "Eva Dvorak";
+  eva.plates = {"EV1"};
+  simulator_->addUser(eva);
+  ASSERT_TRUE(waitFor(
+      [&] {
+        return mirrorEqualsDevice() && watch.lastSync() &&
+               watch.lastSync()->kind == DirectorySyncResult::Kind::Full &&
+               watch.mirror()->series() == watch.lastSync()->series;
+      },
+      15s));
+}
+
+TEST_F(Sink2nSimulatorTest, VerdictsAndTheMirrorCanBeSwitchedOff) {
+  ctx_.set("verdicts.enabled", "false").set("mirror.enabled", "false");
+  startAll();
+  EXPECT_TRUE(ctx_.verdicts().authorities().empty());
+  EXPECT_EQ(sink_.watch(), nullptr);
+  ASSERT_EQ(sink_.deliver(makeEvent(1, "AB123CD")).kind, Delivery::Kind::Ok);
 }
 
 TEST_F(Sink2nSimulatorTest, LegacyFirmwareGetsNoLprIdOrDir) {

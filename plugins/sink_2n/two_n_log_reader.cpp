@@ -91,6 +91,13 @@ void TwoNLogReader::stop() noexcept {
   running_ = false;
 }
 
+bool TwoNLogReader::waitFirstAnswer(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  progress_.wait_for(lock, timeout,
+                     [&] { return stopping_ || stats_.subscriptions > 0 || stats_.failures > 0; });
+  return stats_.subscriptions > 0;
+}
+
 TwoNLogReaderStats TwoNLogReader::stats() const {
   std::lock_guard lock(mutex_);
   return stats_;
@@ -151,6 +158,7 @@ bool TwoNLogReader::subscribe(bool replayHistory) {
     ++stats_.subscriptions;
     stats_.connected = true;
   }
+  progress_.notify_all();
   nextBackoff_ = options_.backoffMin;
   log_.information("2N event log subscribed url=%s channel=%u include=%s", pollClient_->baseUrl(),
                    static_cast<unsigned>(id), std::string(replayHistory ? "all" : "new"));
@@ -238,6 +246,7 @@ void TwoNLogReader::failed(const std::string& what, const TwoNReply& reply) {
     stats_.lastError = what + ": " + summary;
     ++stats_.failures;
   }
+  progress_.notify_all();
   // Once per outage, not once per backoff step.
   if (announce) {
     log_.warning("2N event log %s failed url=%s: %s; retrying with backoff", what,

@@ -88,6 +88,8 @@ class TwoNLogReader {
   bool running() const { return running_; }
 
   TwoNLogReaderStats stats() const;
+  // Waits until the first subscription succeeded or failed; true when it succeeded.
+  bool waitFirstAnswer(std::chrono::milliseconds timeout) const;
   std::uint32_t channelId() const;  // 0 when not subscribed
 
  private:
@@ -108,6 +110,7 @@ class TwoNLogReader {
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
+  mutable std::condition_variable progress_;  // a subscription or a failure happened
   bool stopping_ = false;
   std::uint32_t channel_ = 0;
   TwoNLogReaderStats stats_;

@@ -24,12 +24,22 @@
 #include <sstream>
 
 #include "bus/ingest.h"
+#include "bus/verdict_board.h"
 #include "http/http_router.h"
 #include "http/http_server.h"
 #include "metrics/metrics.h"
 
 namespace lpr::plugins::source_2n_lpr {
 namespace {
+
+// A source hands in reads only; it never reports verdicts.
+class NoVerdicts : public VerdictBoard {
+ public:
+  void registerAuthority(const std::string&) override {}
+  void setAuthorityAvailable(const std::string&, bool) override {}
+  void offerVerdict(const std::string&, const Decision&) override {}
+  bool registerFallback(const std::string&, Fallback) override { return false; }
+};
 
 const std::string kPath = "/api/lpr/licenseplate";
 const std::string kGoodBody =
@@ -95,6 +105,8 @@ class FakeContext : public PluginContext {
   HttpRouter& http() override { return router_; }
   Ingest& ingest() override { return ingest_; }
   Metrics& metrics() override { return metrics_; }
+  VerdictBoard& verdicts() override { return verdicts_; }
+  const std::string& dataDirectory() const override { return dataDirectory_; }
   const std::string& gatewayId() const override { return gatewayId_; }
   std::string maskPlate(const std::string& plate) const override { return "***"; }
 
@@ -105,6 +117,8 @@ class FakeContext : public PluginContext {
   HttpRouter& router_;
   Ingest& ingest_;
   Metrics& metrics_;
+  NoVerdicts verdicts_;
+  std::string dataDirectory_ = "/nonexistent";  // a source keeps no state
 };
 
 struct Reply {

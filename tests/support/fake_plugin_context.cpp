@@ -54,4 +54,57 @@ Ingest& FakePluginContext::ingest() {
   throw std::logic_error("FakePluginContext: ingest() is not available in this test");
 }
 
+void RecordingVerdictBoard::registerAuthority(const std::string& authority) {
+  std::lock_guard lock(mutex_);
+  authorities_.emplace(authority, true);
+  changed_.notify_all();
+}
+
+void RecordingVerdictBoard::setAuthorityAvailable(const std::string& authority, bool available) {
+  std::lock_guard lock(mutex_);
+  authorities_[authority] = available;
+  changed_.notify_all();
+}
+
+void RecordingVerdictBoard::offerVerdict(const std::string& eventId, const Decision& decision) {
+  std::lock_guard lock(mutex_);
+  verdicts_.emplace(eventId, decision);
+  changed_.notify_all();
+}
+
+bool RecordingVerdictBoard::registerFallback(const std::string&, Fallback fallback) {
+  std::lock_guard lock(mutex_);
+  if (fallback_) return false;
+  fallback_ = std::move(fallback);
+  return true;
+}
+
+std::vector<std::string> RecordingVerdictBoard::authorities() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (const auto& [id, available] : authorities_) out.push_back(id);
+  return out;
+}
+
+std::optional<bool> RecordingVerdictBoard::available(const std::string& authority) const {
+  std::lock_guard lock(mutex_);
+  auto it = authorities_.find(authority);
+  if (it == authorities_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::map<std::string, Decision> RecordingVerdictBoard::verdicts() const {
+  std::lock_guard lock(mutex_);
+  return verdicts_;
+}
+
+std::optional<Decision> RecordingVerdictBoard::waitVerdict(
+    const std::string& eventId, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  if (!changed_.wait_for(lock, timeout, [&] { return verdicts_.count(eventId) > 0; })) {
+    return std::nullopt;
+  }
+  return verdicts_.at(eventId);
+}
+
 }  // namespace lpr::testing

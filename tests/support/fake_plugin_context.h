@@ -3,14 +3,46 @@
 #include <Poco/AutoPtr.h>
 #include <Poco/Util/MapConfiguration.h>
 
+#include <condition_variable>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "bus/verdict_board.h"
 #include "config/config_reader.h"
 #include "metrics/metrics.h"
 #include "plugin/plugin.h"
+#include "test_env.h"
 
 namespace lpr::testing {
+
+// Records what an authority plugin reports, for tests to wait on.
+class RecordingVerdictBoard : public VerdictBoard {
+ public:
+  void registerAuthority(const std::string& authority) override;
+  void setAuthorityAvailable(const std::string& authority, bool available) override;
+  void offerVerdict(const std::string& eventId, const Decision& decision) override;
+  bool registerFallback(const std::string& owner, Fallback fallback) override;
+  // The registered fallback, for a test to call as the stage would; empty when none.
+  const Fallback& fallback() const { return fallback_; }
+
+  std::vector<std::string> authorities() const;
+  std::optional<bool> available(const std::string& authority) const;
+  std::map<std::string, Decision> verdicts() const;
+  // Waits until a verdict for the event is offered; nullopt after the timeout.
+  std::optional<Decision> waitVerdict(const std::string& eventId,
+                                      std::chrono::milliseconds timeout) const;
+
+ private:
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
+  std::map<std::string, bool> authorities_;
+  std::map<std::string, Decision> verdicts_;
+  Fallback fallback_;
+};
 
 // A PluginContext for driving one plugin instance in a test: its configuration is a map the
 // test fills (keys relative to `plugin.<id>.`), or a properties file; logs go to the
@@ -34,7 +66,10 @@ class FakePluginContext : public PluginContext {
   HttpRouter& http() override;
   Ingest& ingest() override;
   Metrics& metrics() override { return metrics_; }
+  RecordingVerdictBoard& verdicts() override { return verdicts_; }
   const std::string& gatewayId() const override { return gatewayId_; }
+  // A scratch folder of this context's own, removed with it.
+  const std::string& dataDirectory() const override { return dataDir_.path(); }
   std::string maskPlate(const std::string& plate) const override { return plate; }
 
  private:
@@ -44,6 +79,8 @@ class FakePluginContext : public PluginContext {
   ConfigProblems problems_;
   ConfigReader reader_;
   Metrics metrics_;
+  RecordingVerdictBoard verdicts_;
+  ScratchDir dataDir_{"lpr-plugin-data"};
 };
 
 }  // namespace lpr::testing
