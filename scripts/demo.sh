@@ -10,6 +10,9 @@ lpr_install_deps
 lpr_build build
 
 run=demo-run
+# Every demo starts from an empty store: the README's curl re-sends the same lprUuid, which a
+# kept store would rightly take as a duplicate and not publish again.
+rm -rf "$run/state"
 mkdir -p "$run"
 broker_pid=""
 sim_pid=""

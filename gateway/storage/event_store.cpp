@@ -198,7 +198,7 @@ std::vector<PlateEvent> EventStore::readAfter(std::int64_t after, std::size_t li
       out.push_back(std::move(e));
     } catch (const Poco::Exception& e) {
       // A row we cannot read cannot be delivered either; keep the order moving and say so.
-      log().error("event seq=%Ld unreadable, skipped: %s", static_cast<long long>(seqs[i]),
+      log().error("event seq=%Ld unreadable, skipped: %s", static_cast<Poco::Int64>(seqs[i]),
                   e.displayText());
       metrics_.counter("lpr_errors_total", "Errors by kind", {{"kind", "store_unreadable"}}).inc();
     }
@@ -417,7 +417,7 @@ std::size_t EventStore::prune(Poco::Data::Session& s) {
           .inc(static_cast<std::uint64_t>(count));
       undelivered += static_cast<std::uint64_t>(count);
       log().warning("retention removed %Ld events that sink %s had not delivered",
-                    static_cast<long long>(count), sink);
+                    static_cast<Poco::Int64>(count), sink);
     }
   }
   std::vector<std::string> images;

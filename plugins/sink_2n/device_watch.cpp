@@ -134,7 +134,7 @@ void DeviceWatch::onRecord(const TwoNLogEvent& record) {
   ctx_.logger().information(
       "verdict event=%s plate=%s valid=%s uuid=%s session=%s after %Ld ms", verdict->eventId, plate,
       std::string(d.valid ? "true" : "false"), d.uuid.value_or("-"), d.session.value_or("-"),
-      static_cast<long long>(
+      static_cast<Poco::Int64>(
           std::chrono::duration_cast<std::chrono::milliseconds>(verdict->latency).count()));
   ctx_.verdicts().offerVerdict(verdict->eventId, d);
 }
@@ -179,7 +179,7 @@ void DeviceWatch::syncLoop() {
     DirectorySyncResult result = mirror_->syncNow();
     if (result.kind == DirectorySyncResult::Kind::Failed) {
       ctx_.logger().warning("directory mirror sync failed, retried within %Ld s: %s",
-                            static_cast<long long>(kSyncRetry.count()), result.error);
+                            static_cast<Poco::Int64>(kSyncRetry.count()), result.error);
       std::lock_guard lock(mutex_);
       nextTimedSync = std::min(nextTimedSync, std::chrono::steady_clock::now() + kSyncRetry);
     } else if (result.changed || result.removed || result.kind == DirectorySyncResult::Kind::Full) {
