@@ -122,6 +122,12 @@ void insertUser(Poco::Data::Session& s, const MirroredUser& user) {
   }
 }
 
+void appendToOrder(Poco::Data::Session& s, std::string uuid) {
+  s << "INSERT OR REPLACE INTO directory_order(uuid, position)"
+       " SELECT ?, COALESCE(MAX(position) + 1, 0) FROM directory_order",
+      use(uuid), now;
+}
+
 }  // namespace
 
 std::string toString(DirectorySyncResult::Kind kind) {
@@ -201,6 +207,17 @@ DirectoryMirror::DirectoryMirror(DirectoryMirrorOptions options)
       now;
   s << "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", now;
   s << "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1')", now;
+  // Directory order (the first matching entry wins, §7): the order of the device's query
+  // answer; entries added later by an incremental sync go last. A table of its own so that a
+  // mirror written before it existed still opens; such a mirror is resynced in full once.
+  s << "CREATE TABLE IF NOT EXISTS directory_order ("
+       " uuid TEXT PRIMARY KEY,"
+       " position INTEGER NOT NULL)",
+      now;
+  Poco::Int64 users = 0, ordered = 0;
+  s << "SELECT COUNT(*) FROM users", into(users), now;
+  s << "SELECT COUNT(*) FROM directory_order", into(ordered), now;
+  if (users != ordered) s << "DELETE FROM meta WHERE key = 'series'", now;
 }
 
 DirectoryMirror::~DirectoryMirror() = default;
@@ -296,10 +313,12 @@ DirectorySyncResult DirectoryMirror::syncNow() {
       s << "DELETE FROM plates", now;
       s << "DELETE FROM access_points", now;
       s << "DELETE FROM users", now;
+      s << "DELETE FROM directory_order", now;
       std::set<std::string> kept;
       for (const auto& [uuid, user] : changes) {
         if (!user) continue;  // a tombstone: nothing to remove from an empty mirror
         insertUser(s, *user);
+        appendToOrder(s, uuid);
         kept.insert(uuid);
         ++result.changed;
       }
@@ -309,10 +328,13 @@ DirectorySyncResult DirectoryMirror::syncNow() {
         removeUser(s, uuid);
         if (user) {
           insertUser(s, *user);
-          present.insert(uuid);
+          // An updated entry keeps its place [UNCONFIRMED for real devices]; a new one goes last.
+          if (present.insert(uuid).second) appendToOrder(s, uuid);
           ++result.changed;
-        } else if (present.erase(uuid) != 0) {
-          ++result.removed;
+        } else {
+          std::string gone = uuid;
+          s << "DELETE FROM directory_order WHERE uuid = ?", use(gone), now;
+          if (present.erase(uuid) != 0) ++result.removed;
         }
       }
     }

@@ -81,7 +81,9 @@ class DirectoryMirror {
 
   DirectorySyncResult syncNow();
 
-  std::vector<MirroredUser> users() const;  // ordered by uuid
+  // Ordered by uuid. Directory order (first match wins) is kept in table directory_order:
+  // the order of a full query answer, entries added incrementally last.
+  std::vector<MirroredUser> users() const;
   std::optional<std::string> userName(const std::string& uuid) const;
   std::optional<std::chrono::system_clock::time_point> lastConfirmedFresh() const;
   std::string series() const;

@@ -163,6 +163,27 @@ TEST_F(TwoNLogReaderTest, ResubscribesAfterADeviceRestartAndLosesNothing) {
   EXPECT_EQ(received("DeviceState").size(), 1u);
 }
 
+TEST_F(TwoNLogReaderTest, ARestartRightAfterARecordLosesNothingAndRepeatsNothing) {
+  startSink();
+  startReader(readerOptions());
+  ASSERT_TRUE(waitFor([&] { return parked(); }));
+  ASSERT_EQ(sink_.deliver(makeEvent(1, "AB123CD")).kind, Delivery::Kind::Ok);
+  ASSERT_EQ(sink_.deliver(makeEvent(2, "AB123CD")).kind, Delivery::Kind::Ok);
+  ASSERT_TRUE(waitFor([&] { return received("LicensePlateRecognized").size() == 2; }));
+  // Nothing moves the test's device clock: only the simulated boot time (bootDuration) puts the
+  // new boot's records, whose ids start again at 1, later than the last one delivered.
+  simulator_->restart();
+  ASSERT_TRUE(
+      waitFor([&] { return sink_.deliver(makeEvent(3, "AB123CD")).kind == Delivery::Kind::Ok; }));
+  ASSERT_TRUE(waitFor([&] { return received("LicensePlateRecognized").size() == 3; }));
+  ASSERT_TRUE(waitFor([&] { return received("DeviceState").size() == 1; }));
+  // The replay after the resubscription that DeviceState causes repeats nothing.
+  ASSERT_EQ(sink_.deliver(makeEvent(4, "AB123CD")).kind, Delivery::Kind::Ok);
+  ASSERT_TRUE(waitFor([&] { return received("LicensePlateRecognized").size() == 4; }));
+  EXPECT_EQ(received("DeviceState").size(), 1u);
+  EXPECT_EQ(received("LicensePlateRecognized").size(), 4u);
+}
+
 TEST_F(TwoNLogReaderTest, DeviceStateOnALiveChannelLeadsToANewChannel) {
   startReader(readerOptions());
   ASSERT_TRUE(waitFor([&] { return parked(); }));

@@ -229,8 +229,22 @@ struct TwoNSimulator::Route {
   void (TwoNSimulator::*handler)(Call&);
 };
 
+namespace {
+
+// The configured clock (or the system's) plus the time restarts spent booting.
+TwoNSimulatorOptions withBootClock(TwoNSimulatorOptions options,
+                                   std::shared_ptr<std::atomic<std::int64_t>> offset) {
+  options.wallClock = [base = std::move(options.wallClock), offset] {
+    const auto now = base ? base() : std::chrono::system_clock::now();
+    return now + std::chrono::seconds(offset->load());
+  };
+  return options;
+}
+
+}  // namespace
+
 TwoNSimulator::TwoNSimulator(TwoNSimulatorOptions options)
-    : options_(std::move(options)),
+    : options_(withBootClock(std::move(options), bootOffset_)),
       directory_(options_.directory),
       eventLog_(options_.eventCapacity, options_.wallClock),
       connections_(std::make_shared<Connections>()) {
@@ -300,6 +314,8 @@ void TwoNSimulator::rebuildAuthenticator() {
 void TwoNSimulator::start() {
   std::lock_guard lifecycle(lifecycleMutex_);
   if (running_) return;
+  if (startedOnce_) *bootOffset_ += options_.bootDuration.count();
+  startedOnce_ = true;
   const Poco::Net::SocketAddress address(
       options_.bindAddress, static_cast<Poco::UInt16>(port_ ? port_.load() : options_.port));
   std::unique_ptr<Poco::Net::ServerSocket> socket;

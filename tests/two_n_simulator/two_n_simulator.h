@@ -79,6 +79,10 @@ struct TwoNSimulatorOptions {
   int doorSwitch = 1;
   // Unix time for validity checks and event times; empty: the system clock.
   std::function<std::chrono::system_clock::time_point()> wallClock;
+  // Device time a restart takes: the device clock jumps this far at every restart, as if it had
+  // been booting that long, so that its new boot's records are later in time than the old
+  // boot's, as on a real device (tens of seconds), without a test waiting for it.
+  std::chrono::seconds bootDuration{30};
 };
 
 // A user for seeding the directory without HTTP.
@@ -244,6 +248,11 @@ class TwoNSimulator {
   void record(const TwoNExchange& exchange);
   void recordLprRequest(TwoNLprRequest request);
 
+  // Seconds added to the device clock by restarts (bootDuration each); before options_, whose
+  // clock reads it.
+  std::shared_ptr<std::atomic<std::int64_t>> bootOffset_ =
+      std::make_shared<std::atomic<std::int64_t>>(0);
+  bool startedOnce_ = false;  // lifecycleMutex_
   TwoNSimulatorOptions options_;
   std::string scratchDir_;  // holds a generated certificate; removed by the destructor
   std::string certFile_, keyFile_, certSha256_;

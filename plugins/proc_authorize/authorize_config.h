@@ -1,0 +1,33 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "access/access_decision.h"
+#include "config/config_reader.h"
+
+namespace lpr::plugins::proc_authorize {
+
+struct AuthorizeSettings {
+  std::string mirrorPath;  // empty: no directory, lists and policy only
+  std::chrono::seconds maxStaleness = lpr::access::kDefaultMaxStaleness;
+  lpr::access::FallbackPolicy policy = lpr::access::FallbackPolicy::Deny;
+  std::chrono::seconds reloadInterval{5};
+  // Everything but the users: those come from the mirror.
+  lpr::access::AccessData data;
+};
+
+// Reads and validates plugin.<id>.*; problems are recorded in `config`, each naming its key.
+AuthorizeSettings readSettings(ConfigReader& config, const std::string& dataDirectory);
+
+// "mon-fri 07:00-18:00, sat 08:00-12:00, holiday 09:00-10:00" → intervals; on a bad item,
+// nullopt and `error` says what is wrong with which item.
+std::optional<std::vector<lpr::access::ProfileInterval>> parseIntervals(std::string_view text,
+                                                                        std::string& error);
+// "2026-12-24" (that day) or "12-25" (every year).
+std::optional<lpr::access::Holiday> parseHoliday(std::string_view text);
+
+}  // namespace lpr::plugins::proc_authorize

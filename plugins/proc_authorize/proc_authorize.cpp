@@ -1,0 +1,166 @@
+#include "proc_authorize.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Logger.h>
+
+#include "access/access_decision.h"
+#include "bus/verdict_board.h"
+#include "metrics/metrics.h"
+
+namespace lpr::plugins::proc_authorize {
+
+namespace access = lpr::access;
+
+const PluginDescriptor kDescriptor{
+    "proc_authorize", PluginKind::Processor,
+    "Local access decision while the 2N device cannot answer: allow/deny lists, the mirrored "
+    "2N directory with its rules, a fallback policy for a stale mirror",
+    []() -> std::unique_ptr<Plugin> { return std::make_unique<ProcAuthorize>(); }};
+
+ProcAuthorize::~ProcAuthorize() { stop(); }
+
+void ProcAuthorize::configure(PluginContext& ctx) {
+  ctx_ = &ctx;
+  ConfigReader& config = ctx.config();
+  settings_ = readSettings(config, ctx.dataDirectory());
+  auto initial = std::make_shared<State>();
+  initial->data = settings_.data;
+  initial->freshness = {std::nullopt, settings_.maxStaleness, settings_.policy};
+  state_ = std::move(initial);
+  if (!settings_.mirrorPath.empty()) loader_ = std::make_unique<MirrorLoader>(settings_.mirrorPath);
+  const bool registered = ctx.verdicts().registerFallback(
+      ctx.instanceId(), [this](const PlateEvent& read) { return decide(read); });
+  if (!registered) {
+    config.problem("type", "proc_authorize", "only one proc_authorize instance per gateway");
+  }
+}
+
+StartResult ProcAuthorize::start() {
+  if (!ctx_) return StartResult::fatal("not configured");
+  if (reloader_.joinable()) return StartResult::ok();
+  Metrics& metrics = ctx_->metrics();
+  for (const char* by : {access::kByLocalFallback, access::kByList, access::kByPolicy}) {
+    decided_[by] = &metrics.counter("lpr_authorize_decisions_total",
+                                    "Reads decided by the gateway without the 2N device",
+                                    {{"plugin", ctx_->instanceId()}, {"decided_by", by}});
+  }
+  metrics.gauge("lpr_authorize_mirror_users", "Users in the directory mirror in use",
+                {{"plugin", ctx_->instanceId()}},
+                [this] { return static_cast<double>(state()->data.users.size()); });
+  reloadNow();  // a read failure shows in health(); the thread tries again
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = false;
+  }
+  reloader_ = std::thread([this] { reloadLoop(); });
+  return StartResult::ok();
+}
+
+void ProcAuthorize::stop() noexcept {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (reloader_.joinable()) reloader_.join();
+}
+
+void ProcAuthorize::reloadLoop() {
+  std::unique_lock lock(mutex_);
+  while (!wake_.wait_for(lock, settings_.reloadInterval, [this] { return stopping_; })) {
+    lock.unlock();
+    reloadNow();
+    lock.lock();
+  }
+}
+
+bool ProcAuthorize::reloadNow() {
+  if (!loader_) return true;
+  try {
+    const std::optional<MirrorStamp> stamp = loader_->stamp();
+    {
+      std::lock_guard lock(mutex_);
+      if (loadedStamp_ && *loadedStamp_ == stamp && loadError_.empty()) return true;
+    }
+    MirrorSnapshot snapshot = loader_->load();
+    auto next = std::make_shared<State>();
+    next->data = settings_.data;
+    next->data.users = std::move(snapshot.users);
+    next->freshness = {snapshot.lastConfirmedFresh, settings_.maxStaleness, settings_.policy};
+    ctx_->logger().information("directory mirror %s loaded: %z users", settings_.mirrorPath,
+                               next->data.users.size());
+    std::lock_guard lock(mutex_);
+    state_ = std::move(next);
+    loadedStamp_.emplace(stamp ? std::optional(snapshot.stamp) : std::nullopt);
+    loadError_.clear();
+    return true;
+  } catch (const Poco::Exception& e) {
+    // Keep deciding with what was loaded last; its age still makes it stale in time.
+    std::lock_guard lock(mutex_);
+    if (loadError_.empty()) {
+      ctx_->logger().warning("cannot read directory mirror %s: %s", settings_.mirrorPath,
+                             e.displayText());
+    }
+    loadError_ = e.displayText();
+    return false;
+  }
+}
+
+std::shared_ptr<const ProcAuthorize::State> ProcAuthorize::state() const {
+  std::lock_guard lock(mutex_);
+  return state_;
+}
+
+std::optional<Decision> ProcAuthorize::decide(const PlateEvent& read) {
+  const auto now = std::chrono::system_clock::now();
+  const std::shared_ptr<const State> current = state();
+  access::DecisionRequest request{read.plate.empty() ? read.plateRaw : read.plate, read.accessPoint,
+                                  now, read.sourceId};
+  access::AccessDecision local = access::decide(request, current->data, current->freshness);
+  if (auto it = decided_.find(local.decidedBy); it != decided_.end()) it->second->inc();
+  Decision decision;
+  decision.valid = local.valid;
+  decision.uuid = std::move(local.uuid);
+  decision.userName = std::move(local.userName);
+  decision.decidedBy = std::move(local.decidedBy);
+  decision.reason = std::move(local.reason);
+  decision.decidedAt = now;
+  return decision;
+}
+
+Health ProcAuthorize::health() const {
+  if (!loader_) return Health::ok("no directory: lists and fallback_policy only");
+  const std::shared_ptr<const State> current = state();
+  std::string error;
+  {
+    std::lock_guard lock(mutex_);
+    error = loadError_;
+  }
+  const std::string policy = "fallback_policy=" + access::toString(settings_.policy);
+  const auto& fresh = current->freshness.lastConfirmedFresh;
+  if (!error.empty()) return Health::degraded("directory mirror unreadable: " + error);
+  if (!fresh) {
+    return Health::degraded("directory mirror " + settings_.mirrorPath +
+                            " never synced: " + policy + " decides directory reads");
+  }
+  const std::string since = "directory mirror confirmed " + formatUtc(*fresh);
+  if (std::chrono::system_clock::now() - *fresh > settings_.maxStaleness) {
+    return Health::degraded(since + ", older than max_staleness_s: " + policy +
+                            " decides directory reads");
+  }
+  return Health::ok(since + ", " + std::to_string(current->data.users.size()) + " users");
+}
+
+void ProcAuthorize::describe(std::ostream& out) const {
+  out << "directory_path=" << (settings_.mirrorPath.empty() ? "none" : settings_.mirrorPath)
+      << " max_staleness_s=" << settings_.maxStaleness.count()
+      << " fallback_policy=" << access::toString(settings_.policy)
+      << " deviation=" << access::toString(settings_.data.deviation)
+      << " utc_offset_min=" << settings_.data.utcOffset.count()
+      << " reload_interval_s=" << settings_.reloadInterval.count()
+      << " list_entries=" << settings_.data.list.size()
+      << " profiles=" << settings_.data.profiles.size()
+      << " holidays=" << settings_.data.holidays.size();
+}
+
+}  // namespace lpr::plugins::proc_authorize
