@@ -3,35 +3,22 @@
 // once the device is back it decides again.
 #include <gtest/gtest.h>
 
-#include "e2e_fixture.h"
 #include "test_env.h"
-#include "two_n_simulator.h"
+#include "two_n_device_fixture.h"
 
 namespace lpr::testing {
 namespace {
 
 using namespace std::chrono_literals;
 
-class DecisionsE2E : public GatewayE2E {
+class DecisionsE2E : public TwoNDeviceE2E {
  protected:
-  void SetUp() override {
-    GatewayE2E::SetUp();
-    device_.start();
-    TwoNUser jana;
-    jana.name = "Jana Novak";
-    jana.plates = {"AB123CD"};
-    janaUuid_ = device_.addUser(jana);
-  }
   std::string config() {
-    return baseConfig() + "plugin.door.type = sink_2n\n" +
-           "plugin.door.host = 127.0.0.1:" + std::to_string(device_.boundPort()) + "\n" +
-           "plugin.door.username = " + device_.options().username + "\n" +
-           "plugin.door.password = " + device_.options().password + "\n" +
-           "plugin.door.tls.fingerprint_sha256 = " + device_.certificateSha256() + "\n" +
-           "plugin.auth.type = proc_authorize\n"
-           "plugin.auth.directory = door\n"
-           "plugin.auth.reload_interval_s = 1\n"
-           "pipeline.processors = auth\n";
+    return deviceConfig(
+        "plugin.auth.type = proc_authorize\n"
+        "plugin.auth.directory = door\n"
+        "plugin.auth.reload_interval_s = 1\n"
+        "pipeline.processors = auth\n");
   }
   static std::string uuid(int n) {
     std::string digits = std::to_string(n);
@@ -41,13 +28,8 @@ class DecisionsE2E : public GatewayE2E {
   Poco::JSON::Object::Ptr decide(int n, const std::string& plate) {
     EXPECT_EQ(postRead(uuid(n), plate).body, R"({"success":true})");
     EXPECT_TRUE(waitFor([&] { return eventsByUuid().count(uuid(n)) == 1; }, 15s)) << plate;
-    auto events = eventsByUuid();
-    auto it = events.find(uuid(n));
-    return it == events.end() ? nullptr : it->second->getObject("decision");
+    return decisionOf(uuid(n));
   }
-
-  TwoNSimulator device_;
-  std::string janaUuid_;
 };
 
 TEST_F(DecisionsE2E, DeviceUpThenDownThenBack) {

@@ -2,41 +2,14 @@
 // LicensePlateRecognized verdict read back from the device log → the decided event on MQTT.
 #include <gtest/gtest.h>
 
-#include "e2e_fixture.h"
-#include "two_n_simulator.h"
+#include "two_n_device_fixture.h"
 
 namespace lpr::testing {
 namespace {
 
 using namespace std::chrono_literals;
 
-class TwoNVerdictE2E : public GatewayE2E {
- protected:
-  void SetUp() override {
-    GatewayE2E::SetUp();
-    device_.start();
-    TwoNUser jana;
-    jana.name = "Jana Novak";
-    jana.plates = {"AB123CD"};
-    janaUuid_ = device_.addUser(jana);
-  }
-  std::string deviceConfig(const std::string& extra = {}) {
-    return baseConfig() + "plugin.door.type = sink_2n\n" +
-           "plugin.door.host = 127.0.0.1:" + std::to_string(device_.boundPort()) + "\n" +
-           "plugin.door.username = " + device_.options().username + "\n" +
-           "plugin.door.password = " + device_.options().password + "\n" +
-           "plugin.door.tls.fingerprint_sha256 = " + device_.certificateSha256() + "\n" + extra;
-  }
-  Poco::JSON::Object::Ptr decisionOf(const std::string& uuid) {
-    auto events = eventsByUuid();
-    auto it = events.find(uuid);
-    if (it == events.end()) return nullptr;
-    return it->second->getObject("decision");
-  }
-
-  TwoNSimulator device_;
-  std::string janaUuid_;
-};
+class TwoNVerdictE2E : public TwoNDeviceE2E {};
 
 TEST_F(TwoNVerdictE2E, TheDevicesVerdictReachesMqttWithTheEvent) {
   gateway_.configure(deviceConfig());
