@@ -2,15 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include "access/access_test_support.h"
+
 namespace lpr::access {
 namespace {
 
 using namespace std::chrono_literals;
 
-TimePoint utc(int y, unsigned mo, unsigned d, int h = 0, int mi = 0, int s = 0) {
-  using namespace std::chrono;
-  return sys_days(year{y} / month{mo} / day{d}) + hours{h} + minutes{mi} + seconds{s};
-}
+using testing::utc;
 
 const TimePoint kMonday10 = utc(2026, 3, 2, 10);  // a plain Monday, 10:00 UTC
 
