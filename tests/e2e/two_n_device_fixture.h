@@ -19,9 +19,12 @@ class TwoNDeviceE2E : public GatewayE2E {
     jana.plates = {"AB123CD"};
     janaUuid_ = device_.addUser(jana);
   }
-  // The base configuration plus `door`; `extra` lines are appended.
+  // The base configuration plus `door`; `extra` lines are appended. Reads wait up to 10 s for
+  // the device's verdict (1.5 s by default), so that a loaded test machine cannot turn a slow
+  // verdict into a decision without it; a device that is away is not waited for at all.
   std::string deviceConfig(const std::string& extra = {}) {
-    return baseConfig() + "plugin.door.type = sink_2n\n" +
+    return baseConfig() + "pipeline.decision_timeout_ms = 10000\n" +
+           "plugin.door.type = sink_2n\n" +
            "plugin.door.host = 127.0.0.1:" + std::to_string(device_.boundPort()) + "\n" +
            "plugin.door.username = " + device_.options().username + "\n" +
            "plugin.door.password = " + device_.options().password + "\n" +
