@@ -24,15 +24,19 @@ bool HttpRouter::dispatch(Poco::Net::HTTPServerRequest& request,
   bool pathKnown = false;
   {
     std::lock_guard lock(mutex_);
-    for (const auto& r : routes_) {
-      if (r->path != path) continue;
-      pathKnown = true;
-      if (!r->method.empty() && r->method != request.getMethod()) continue;
-      if (!fallback) fallback = r;
-      if (!r->claims || r->claims(request)) {
-        chosen = r;
-        break;
+    for (bool prefixes : {false, true}) {
+      for (const auto& r : routes_) {
+        if (r->prefix != prefixes) continue;
+        if (prefixes ? path.rfind(r->path, 0) != 0 : r->path != path) continue;
+        pathKnown = true;
+        if (!r->method.empty() && r->method != request.getMethod()) continue;
+        if (!fallback) fallback = r;
+        if (!r->claims || r->claims(request)) {
+          chosen = r;
+          break;
+        }
       }
+      if (chosen || fallback) break;
     }
   }
   methodAllowed = true;

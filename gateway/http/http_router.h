@@ -17,9 +17,10 @@ namespace lpr {
 // with per-camera credentials): the first route whose `claims` accepts the request handles
 // it; when none claims it, the first route for the path handles it (and usually answers 401).
 struct HttpRoute {
-  std::string method;  // "POST", "GET", ...; empty = any
-  std::string path;    // exact match, without query
-  std::string owner;   // plugin instance id, for metrics and logs
+  std::string method;   // "POST", "GET", ...; empty = any
+  std::string path;     // exact match, without query; with `prefix`, every path that starts so
+  bool prefix = false;  // exact routes are tried before prefix ones
+  std::string owner;    // plugin instance id, for metrics and logs
   std::function<bool(const Poco::Net::HTTPServerRequest&)> claims;  // empty = always
   std::function<void(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse&)> handle;
 };
