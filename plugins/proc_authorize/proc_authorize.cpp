@@ -1,6 +1,7 @@
 #include "proc_authorize.h"
 
 #include <Poco/Exception.h>
+#include <Poco/File.h>
 #include <Poco/Logger.h>
 
 #include "access/access_decision.h"
@@ -23,10 +24,13 @@ void ProcAuthorize::configure(PluginContext& ctx) {
   ctx_ = &ctx;
   ConfigReader& config = ctx.config();
   settings_ = readSettings(config, ctx.dataDirectory());
-  auto initial = std::make_shared<State>();
-  initial->data = settings_.data;
-  initial->freshness = {std::nullopt, settings_.maxStaleness, settings_.policy};
-  state_ = std::move(initial);
+  storePath_ = config.getString("store_path",
+                                ctx.dataDirectory() + "/authorize-" + ctx.instanceId() + ".db");
+  apiSettings_ = readApiSettings(config);
+  {
+    std::lock_guard lock(mutex_);
+    state_ = compose({}, {std::nullopt, settings_.maxStaleness, settings_.policy});
+  }
   if (!settings_.mirrorPath.empty()) loader_ = std::make_unique<MirrorLoader>(settings_.mirrorPath);
   const bool registered = ctx.verdicts().registerFallback(
       ctx.instanceId(), [this](const PlateEvent& read) { return decide(read); });
@@ -47,6 +51,26 @@ StartResult ProcAuthorize::start() {
   metrics.gauge("lpr_authorize_mirror_users", "Users in the directory mirror in use",
                 {{"plugin", ctx_->instanceId()}},
                 [this] { return static_cast<double>(state()->data.users.size()); });
+  const bool apiOn = !apiSettings_.username.empty();
+  try {
+    // Without the API a missing store has nothing to say, and is not created.
+    if (!store_ && (apiOn || Poco::File(storePath_).exists())) {
+      store_ = std::make_unique<LocalStore>(storePath_);
+    }
+    reloadLocal();
+  } catch (const Poco::Exception& e) {
+    return StartResult::fatal("cannot open local store " + storePath_ + ": " + e.displayText());
+  }
+  if (!apiOn) {
+    ctx_->logger().information("management API off: api.username is not set");
+  } else {
+    if (!api_) {
+      api_ = std::make_unique<ManagementApi>(
+          *ctx_, apiSettings_, *store_, [this] { reloadLocal(); },
+          [this] { return state()->data.users; });
+    }
+    api_->start();
+  }
   reloadNow();  // a read failure shows in health(); the thread tries again
   {
     std::lock_guard lock(mutex_);
@@ -57,6 +81,7 @@ StartResult ProcAuthorize::start() {
 }
 
 void ProcAuthorize::stop() noexcept {
+  if (api_) api_->stop();
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -83,16 +108,15 @@ bool ProcAuthorize::reloadNow() {
       if (loadedStamp_ && *loadedStamp_ == stamp && loadError_.empty()) return true;
     }
     MirrorSnapshot snapshot = loader_->load();
-    auto next = std::make_shared<State>();
-    next->data = settings_.data;
-    next->data.users = std::move(snapshot.users);
-    next->freshness = {snapshot.lastConfirmedFresh, settings_.maxStaleness, settings_.policy};
     ctx_->logger().information("directory mirror %s loaded: %z users", settings_.mirrorPath,
-                               next->data.users.size());
-    std::lock_guard lock(mutex_);
-    state_ = std::move(next);
-    loadedStamp_.emplace(stamp ? std::optional(snapshot.stamp) : std::nullopt);
-    loadError_.clear();
+                               snapshot.users.size());
+    {
+      std::lock_guard lock(mutex_);
+      state_ = compose(std::move(snapshot.users),
+                       {snapshot.lastConfirmedFresh, settings_.maxStaleness, settings_.policy});
+      loadedStamp_.emplace(stamp ? std::optional(snapshot.stamp) : std::nullopt);
+      loadError_.clear();
+    }
     return true;
   } catch (const Poco::Exception& e) {
     // Keep deciding with what was loaded last; its age still makes it stale in time.
@@ -106,6 +130,31 @@ bool ProcAuthorize::reloadNow() {
   }
 }
 
+void ProcAuthorize::reloadLocal() {
+  if (!store_) return;
+  std::lock_guard localLock(localMutex_);
+  std::vector<access::DirectoryUser> users = store_->users();
+  std::vector<access::ListEntry> list;
+  for (auto& stored : store_->lists()) list.push_back(std::move(stored.entry));
+  std::lock_guard lock(mutex_);
+  localUsers_ = std::move(users);
+  apiList_ = std::move(list);
+  state_ = compose(state_->data.users, state_->freshness);
+}
+
+std::shared_ptr<ProcAuthorize::State> ProcAuthorize::compose(
+    std::vector<access::DirectoryUser> mirrored, access::MirrorFreshness freshness) const {
+  auto next = std::make_shared<State>();
+  next->data = settings_.data;
+  next->data.list.insert(next->data.list.end(), apiList_.begin(), apiList_.end());
+  next->data.users = std::move(mirrored);
+  next->local = settings_.data;
+  next->local.list.clear();  // decided in the first pass already
+  next->local.users = localUsers_;
+  next->freshness = freshness;
+  return next;
+}
+
 std::shared_ptr<const ProcAuthorize::State> ProcAuthorize::state() const {
   std::lock_guard lock(mutex_);
   return state_;
@@ -117,6 +166,13 @@ std::optional<Decision> ProcAuthorize::decide(const PlateEvent& read) {
   access::DecisionRequest request{read.plate.empty() ? read.plateRaw : read.plate, read.accessPoint,
                                   now, read.sourceId};
   access::AccessDecision local = access::decide(request, current->data, current->freshness);
+  // Local users come after the mirrored ones (device first). They are the gateway's own data,
+  // so like the lists they hold while the mirror is stale, where the policy decides otherwise.
+  if (local.decidedBy != access::kByList && !local.uuid && !current->local.users.empty()) {
+    const access::MirrorFreshness alwaysFresh{now, access::kDefaultMaxStaleness, settings_.policy};
+    access::AccessDecision own = access::decide(request, current->local, alwaysFresh);
+    if (own.uuid) local = std::move(own);
+  }
   if (auto it = decided_.find(local.decidedBy); it != decided_.end()) it->second->inc();
   Decision decision;
   decision.valid = local.valid;
@@ -160,7 +216,9 @@ void ProcAuthorize::describe(std::ostream& out) const {
       << " reload_interval_s=" << settings_.reloadInterval.count()
       << " list_entries=" << settings_.data.list.size()
       << " profiles=" << settings_.data.profiles.size()
-      << " holidays=" << settings_.data.holidays.size();
+      << " holidays=" << settings_.data.holidays.size() << " store_path=" << storePath_
+      << " api=" << (apiSettings_.username.empty() ? "off" : toString(apiSettings_.auth))
+      << " api.max_body_bytes=" << apiSettings_.maxBodyBytes;
 }
 
 }  // namespace lpr::plugins::proc_authorize
