@@ -20,6 +20,7 @@ class HttpRouter;
 class Metrics;
 class Ingest;
 class VerdictBoard;
+class EventStore;
 
 enum class PluginKind { Source, Processor, Sink };
 
@@ -79,6 +80,8 @@ class PluginContext {
   // storage.directory: where a plugin keeps state of its own (a directory mirror), one file
   // per instance named after its id.
   virtual const std::string& dataDirectory() const = 0;
+  // The decided events (the access log), for queries; null under --validate.
+  virtual EventStore* decisionLog() = 0;
   virtual std::string maskPlate(const std::string& plate) const = 0;  // per log.plate
 };
 

@@ -72,6 +72,7 @@ class Context : public PluginContext {
   VerdictBoard& verdicts() override { return *services_.verdicts; }
   const std::string& gatewayId() const override { return services_.gatewayId; }
   const std::string& dataDirectory() const override { return services_.dataDirectory; }
+  EventStore* decisionLog() override { return services_.decisions; }
   std::string maskPlate(const std::string& plate) const override {
     return services_.maskPlates ? lpr::maskPlate(plate) : plate;
   }

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,6 +34,19 @@ struct StoreOptions {
   std::int64_t maxEvents = 1000000;
   std::chrono::seconds pruneInterval{60};
   std::size_t maxBatch = 256;  // events per group commit
+};
+
+// A filtered look at stored events, newest first (the access log).
+struct EventQuery {
+  std::optional<std::string> id;
+  std::optional<std::string> plate;   // normalized plate, exact
+  std::optional<std::string> source;  // source instance id (the gate's camera)
+  std::optional<int> accessPoint;
+  std::optional<TimePoint> from;  // received at or after
+  std::optional<TimePoint> to;    // received before
+  std::optional<bool> valid;      // the decision's answer; undecided events match neither
+  std::int64_t beforeSeq = 0;     // paging: only events older than this sequence (0: newest)
+  std::size_t limit = 100;
 };
 
 // The durable outbox. Every accepted event is committed here before its source answers; each
@@ -79,6 +93,9 @@ class EventStore {
   // `lastSeq` (when given) receives the highest sequence read, so callers can move past it.
   std::vector<PlateEvent> readAfter(std::int64_t after, std::size_t limit,
                                     std::int64_t* lastSeq = nullptr);
+
+  // Events matching the query, newest first. Safe from any thread.
+  std::vector<PlateEvent> query(const EventQuery& query);
 
   // Runs retention now (also runs on a timer); returns the number of events removed.
   std::size_t pruneNow();

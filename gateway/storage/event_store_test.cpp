@@ -154,5 +154,63 @@ TEST(EventStoreRetentionTest, EventsOlderThanMaxAgeAreRemovedWithTheirSnapshots)
             std::string::npos);
 }
 
+TEST_F(EventStoreTest, QueryFiltersNewestFirst) {
+  EventStore store(options(), metrics_);
+  const TimePoint t0 = Clock::now() - std::chrono::hours(1);
+  auto add = [&](const std::string& plate, const std::string& source, int ap,
+                 std::optional<bool> valid, int minutes) {
+    PlateEvent e = makeEvent(source, "", plate);
+    e.accessPoint = ap;
+    e.receivedAt = t0 + std::chrono::minutes(minutes);
+    if (valid) {
+      e.decision = Decision{};
+      e.decision->valid = *valid;
+      e.decision->decidedBy = "2n";
+    }
+    EXPECT_EQ(store.append(e).status, EventStore::AppendResult::Status::Stored);
+    return e.id;
+  };
+  add("AB123CD", "gate1", 0, true, 0);
+  add("ZZ999ZZ", "gate1", 0, false, 1);
+  std::string exit = add("AB123CD", "gate2", 1, true, 2);
+  add("AB123CD", "gate1", 0, std::nullopt, 3);
+
+  EventQuery byPlate;
+  byPlate.plate = "AB123CD";
+  auto events = store.query(byPlate);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_GT(events[0].seq, events[1].seq) << "newest first";
+
+  EventQuery granted;
+  granted.valid = true;
+  EXPECT_EQ(store.query(granted).size(), 2u);
+  EventQuery refused;
+  refused.valid = false;
+  ASSERT_EQ(store.query(refused).size(), 1u) << "undecided events match neither";
+  EXPECT_EQ(store.query(refused)[0].plate, "ZZ999ZZ");
+
+  EventQuery atExit;
+  atExit.source = "gate2";
+  atExit.accessPoint = 1;
+  ASSERT_EQ(store.query(atExit).size(), 1u);
+  EXPECT_EQ(store.query(atExit)[0].id, exit);
+
+  EventQuery window;
+  window.from = t0 + std::chrono::minutes(1);
+  window.to = t0 + std::chrono::minutes(3);
+  EXPECT_EQ(store.query(window).size(), 2u);
+
+  EventQuery page;
+  page.limit = 2;
+  auto first = store.query(page);
+  ASSERT_EQ(first.size(), 2u);
+  page.beforeSeq = first.back().seq;
+  EXPECT_EQ(store.query(page).size(), 2u);
+
+  EventQuery one;
+  one.id = exit;
+  ASSERT_EQ(store.query(one).size(), 1u);
+}
+
 }  // namespace
 }  // namespace lpr

@@ -7,8 +7,10 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/URI.h>
 
+#include <fstream>
 #include <sstream>
 
+#include "access_log.h"
 #include "api_json.h"
 #include "bus/plate_event.h"
 #include "http/http_router.h"
@@ -239,7 +241,57 @@ ManagementApi::Reply ManagementApi::route(Poco::Net::HTTPServerRequest& request,
     root.set("users", users);
     return Reply::json(root);
   }
+  if (name == "access-log") {
+    if (method != "GET") return methodNotAllowed();
+    return accessLog(request);
+  }
+  if (name.rfind("snapshots/", 0) == 0) {
+    if (method != "GET") return methodNotAllowed();
+    return snapshot(name.substr(10));
+  }
   return Reply::error(404, "not_found", "no such resource");
+}
+
+ManagementApi::Reply ManagementApi::accessLog(const Poco::Net::HTTPServerRequest& request) {
+  EventStore* log = ctx_.decisionLog();
+  if (log == nullptr) return Reply::error(503, "unavailable", "the access log is not open");
+  auto parsed = accessLogQuery(Poco::URI(request.getURI()).getQueryParameters());
+  if (auto* error = std::get_if<FieldError>(&parsed)) return Reply::fieldError(*error);
+  const EventQuery& query = std::get<EventQuery>(parsed);
+  const std::vector<PlateEvent> events = log->query(query);
+  Poco::JSON::Array::Ptr entries = new Poco::JSON::Array;
+  auto mask = [this](const std::string& plate) { return ctx_.maskPlate(plate); };
+  for (const auto& event : events) entries->add(accessLogEntry(event, mask));
+  Poco::JSON::Object root;
+  root.set("events", entries);
+  // A full page may have more behind it: ask again with before = this.
+  if (events.size() == query.limit) {
+    root.set("next_before", events.back().seq);
+  } else {
+    root.set("next_before", Poco::Dynamic::Var());
+  }
+  return Reply::json(root);
+}
+
+ManagementApi::Reply ManagementApi::snapshot(const std::string& eventId) {
+  EventStore* log = ctx_.decisionLog();
+  if (log == nullptr) return Reply::error(503, "unavailable", "the access log is not open");
+  EventQuery query;
+  query.id = eventId;
+  query.limit = 1;
+  const auto events = log->query(query);
+  if (events.empty() || events[0].imagePath.empty()) {
+    return Reply::error(404, "not_found", "no snapshot for this event");
+  }
+  std::ifstream in(events[0].imagePath, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) {
+    // Retention or the spool's size bound removed it; the event stays.
+    return Reply::error(404, "not_found", "the snapshot is no longer kept");
+  }
+  const bool png = events[0].imagePath.size() > 4 &&
+                   events[0].imagePath.compare(events[0].imagePath.size() - 4, 4, ".png") == 0;
+  return {200, std::move(bytes), "", png ? "image/png" : "image/jpeg"};
 }
 
 ManagementApi::Reply ManagementApi::userItem(const std::string& method, const std::string& uuid,

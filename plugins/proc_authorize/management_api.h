@@ -52,6 +52,8 @@ class ManagementApi {
   Reply userItem(const std::string& method, const std::string& uuid,
                  const std::optional<std::string>& body);
   Reply importCsv(const std::string& body);
+  Reply accessLog(const Poco::Net::HTTPServerRequest& request);
+  Reply snapshot(const std::string& eventId);
   void committed();  // after every write
   bool ownedByDevice(const std::string& uuid) const;
 

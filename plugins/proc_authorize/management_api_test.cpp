@@ -10,7 +10,10 @@
 #include "http/http_router.h"
 #include "http/http_server.h"
 #include "http_test_client.h"
+#include "metrics/metrics.h"
 #include "proc_authorize.h"
+#include "storage/event_store.h"
+#include "test_env.h"
 
 namespace lpr::plugins::proc_authorize {
 namespace {
@@ -237,6 +240,64 @@ TEST_F(ManagementApiTest, NoUsernameNoApi) {
   ctx_.set("api.username", "");
   start();
   EXPECT_EQ(call("GET", "/api/v1/users").status, 404);
+}
+
+TEST_F(ManagementApiTest, TheAccessLogFiltersDecisionsAndLinksTheirSnapshots) {
+  lpr::testing::ScratchDir dir("lpr-access-log");
+  Metrics storeMetrics;
+  StoreOptions options;
+  options.path = dir.file("decisions.db");
+  options.stream = "decisions";
+  EventStore log(options, storeMetrics);
+  lpr::testing::writeFile(dir.file("snap.jpg"), std::string("\xff\xd8jpeg-bytes\xff\xd9"));
+  auto decided = [&](const std::string& plate, bool valid, const std::string& image) {
+    PlateEvent e;
+    e.id = newUuid();
+    e.sourceId = "gate1";
+    e.plate = e.plateRaw = plate;
+    e.receivedAt = e.capturedAt = Clock::now();
+    e.imagePath = image;
+    e.decision = Decision{};
+    e.decision->valid = valid;
+    e.decision->decidedBy = "2n";
+    EXPECT_EQ(log.append(e).status, EventStore::AppendResult::Status::Stored);
+    return e.id;
+  };
+  const std::string granted = decided("AB123CD", true, dir.file("snap.jpg"));
+  decided("AB123CD", false, "");
+  decided("ZZ999ZZ", false, "");
+  ctx_.setDecisionLog(&log);
+  start();
+
+  HttpAnswer answer = call("GET", "/api/v1/access-log?plate=AB123CD&result=granted");
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  auto root = Poco::JSON::Parser().parse(answer.body).extract<Poco::JSON::Object::Ptr>();
+  auto events = root->getArray("events");
+  ASSERT_EQ(events->size(), 1u) << answer.body;
+  auto entry = events->getObject(0);
+  EXPECT_EQ(entry->getValue<std::string>("id"), granted);
+  EXPECT_FALSE(entry->has("image")) << "no file paths in the API";
+  const std::string link = entry->getValue<std::string>("snapshot");
+  EXPECT_EQ(link, "/api/v1/snapshots/" + granted);
+
+  HttpAnswer image = call("GET", link);
+  EXPECT_EQ(image.status, 200);
+  EXPECT_EQ(image.body, std::string("\xff\xd8jpeg-bytes\xff\xd9"));
+
+  answer = call("GET", "/api/v1/access-log?result=refused&limit=1");
+  root = Poco::JSON::Parser().parse(answer.body).extract<Poco::JSON::Object::Ptr>();
+  ASSERT_EQ(root->getArray("events")->size(), 1u);
+  const auto before = root->getValue<Poco::Int64>("next_before");
+  answer = call("GET", "/api/v1/access-log?result=refused&before=" + std::to_string(before));
+  root = Poco::JSON::Parser().parse(answer.body).extract<Poco::JSON::Object::Ptr>();
+  EXPECT_EQ(root->getArray("events")->size(), 1u) << "the second page";
+
+  answer = call("GET", "/api/v1/access-log?result=maybe");
+  EXPECT_EQ(answer.status, 400);
+  EXPECT_NE(answer.body.find("\"field\":\"result\""), std::string::npos) << answer.body;
+  EXPECT_EQ(call("GET", "/api/v1/access-log?colour=red").status, 400);
+  EXPECT_EQ(call("GET", "/api/v1/snapshots/" + newUuid()).status, 404);
+  log.close();
 }
 
 }  // namespace

@@ -107,6 +107,7 @@ class FakeContext : public PluginContext {
   Metrics& metrics() override { return metrics_; }
   VerdictBoard& verdicts() override { return verdicts_; }
   const std::string& dataDirectory() const override { return dataDirectory_; }
+  EventStore* decisionLog() override { return nullptr; }
   const std::string& gatewayId() const override { return gatewayId_; }
   std::string maskPlate(const std::string& plate) const override { return "***"; }
 

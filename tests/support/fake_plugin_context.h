@@ -70,6 +70,9 @@ class FakePluginContext : public PluginContext {
   const std::string& gatewayId() const override { return gatewayId_; }
   // A scratch folder of this context's own, removed with it.
   const std::string& dataDirectory() const override { return dataDir_.path(); }
+  // Null unless a test gives one.
+  EventStore* decisionLog() override { return decisionLog_; }
+  void setDecisionLog(EventStore* store) { decisionLog_ = store; }
   std::string maskPlate(const std::string& plate) const override { return plate; }
 
  private:
@@ -81,6 +84,7 @@ class FakePluginContext : public PluginContext {
   Metrics metrics_;
   RecordingVerdictBoard verdicts_;
   ScratchDir dataDir_{"lpr-plugin-data"};
+  EventStore* decisionLog_ = nullptr;
 };
 
 }  // namespace lpr::testing
