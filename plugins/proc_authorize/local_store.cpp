@@ -56,6 +56,8 @@ Poco::Data::Session openSession(const std::string& path) {
        " valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL, access_points TEXT NOT NULL,"
        " gates TEXT NOT NULL)",
       now;
+  s << "CREATE TABLE IF NOT EXISTS profiles (id TEXT PRIMARY KEY, intervals TEXT NOT NULL)", now;
+  s << "CREATE TABLE IF NOT EXISTS holidays (date TEXT PRIMARY KEY)", now;
   return s;
 }
 
@@ -187,6 +189,54 @@ bool LocalStore::removeListEntry(std::int64_t id) {
   Poco::Int64 i = id;
   Poco::Data::Statement remove(session_);
   remove << "DELETE FROM list WHERE id = ?", use(i);
+  return remove.execute() > 0;
+}
+
+std::vector<std::pair<std::string, std::string>> LocalStore::profiles() {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> ids, intervals;
+  session_ << "SELECT id, intervals FROM profiles ORDER BY id", into(ids), into(intervals), now;
+  std::vector<std::pair<std::string, std::string>> out;
+  for (std::size_t i = 0; i < ids.size(); ++i) out.emplace_back(ids[i], intervals[i]);
+  return out;
+}
+
+void LocalStore::putProfile(const std::string& id, const std::string& intervals) {
+  std::lock_guard lock(mutex_);
+  std::string key = id, text = intervals;
+  session_ << "INSERT INTO profiles(id, intervals) VALUES(?, ?) "
+              "ON CONFLICT(id) DO UPDATE SET intervals = excluded.intervals",
+      use(key), use(text), now;
+}
+
+bool LocalStore::removeProfile(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  std::string key = id;
+  Poco::Data::Statement remove(session_);
+  remove << "DELETE FROM profiles WHERE id = ?", use(key);
+  return remove.execute() > 0;
+}
+
+std::vector<std::string> LocalStore::holidays() {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> dates;
+  session_ << "SELECT date FROM holidays ORDER BY date", into(dates), now;
+  return dates;
+}
+
+bool LocalStore::addHoliday(const std::string& date) {
+  std::lock_guard lock(mutex_);
+  std::string key = date;
+  Poco::Data::Statement insert(session_);
+  insert << "INSERT OR IGNORE INTO holidays(date) VALUES(?)", use(key);
+  return insert.execute() > 0;
+}
+
+bool LocalStore::removeHoliday(const std::string& date) {
+  std::lock_guard lock(mutex_);
+  std::string key = date;
+  Poco::Data::Statement remove(session_);
+  remove << "DELETE FROM holidays WHERE date = ?", use(key);
   return remove.execute() > 0;
 }
 

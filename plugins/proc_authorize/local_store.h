@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "access/access_model.h"
@@ -34,6 +35,15 @@ class LocalStore {
   std::vector<StoredListEntry> lists();  // creation order
   std::int64_t addListEntry(const lpr::access::ListEntry& entry);
   bool removeListEntry(std::int64_t id);
+
+  // Time profiles as id → intervals in the configuration's syntax ("mon-fri 07:00-18:00"),
+  // ordered by id; holidays as written (YYYY-MM-DD or MM-DD), sorted.
+  std::vector<std::pair<std::string, std::string>> profiles();
+  void putProfile(const std::string& id, const std::string& intervals);
+  bool removeProfile(const std::string& id);
+  std::vector<std::string> holidays();
+  bool addHoliday(const std::string& date);  // false: already there
+  bool removeHoliday(const std::string& date);
 
  private:
   std::mutex mutex_;

@@ -1,6 +1,7 @@
 #include "management_api.h"
 
 #include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServerRequest.h>
@@ -12,6 +13,7 @@
 
 #include "access_log.h"
 #include "api_json.h"
+#include "authorize_config.h"
 #include "bus/plate_event.h"
 #include "http/http_router.h"
 #include "http/http_util.h"
@@ -241,6 +243,12 @@ ManagementApi::Reply ManagementApi::route(Poco::Net::HTTPServerRequest& request,
     root.set("users", users);
     return Reply::json(root);
   }
+  if (name == "profiles" || name.rfind("profiles/", 0) == 0) {
+    return profiles(method, name.size() > 9 ? name.substr(9) : std::string(), body);
+  }
+  if (name == "holidays" || name.rfind("holidays/", 0) == 0) {
+    return holidays(method, name.size() > 9 ? name.substr(9) : std::string(), body);
+  }
   if (name == "access-log") {
     if (method != "GET") return methodNotAllowed();
     return accessLog(request);
@@ -250,6 +258,89 @@ ManagementApi::Reply ManagementApi::route(Poco::Net::HTTPServerRequest& request,
     return snapshot(name.substr(10));
   }
   return Reply::error(404, "not_found", "no such resource");
+}
+
+ManagementApi::Reply ManagementApi::profiles(const std::string& method, const std::string& id,
+                                             const std::optional<std::string>& body) {
+  if (id.empty()) {
+    if (method != "GET") return Reply::error(405, "method", method + " is not allowed here");
+    Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+    for (const auto& [key, intervals] : store_.profiles()) {
+      Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
+      item->set("id", key);
+      item->set("intervals", intervals);
+      list->add(item);
+    }
+    Poco::JSON::Object root;
+    root.set("profiles", list);
+    return Reply::json(root);
+  }
+  if (method == "DELETE") {
+    if (!store_.removeProfile(id)) return Reply::error(404, "not_found", "no such profile");
+    committed();
+    return {204, "", "", ""};
+  }
+  if (method != "PUT") return Reply::error(405, "method", method + " is not allowed here");
+  if (id.size() > 32 ||
+      id.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                           "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != std::string::npos) {
+    return Reply::error(400, "bad_value", "1 to 32 of A-Z a-z 0-9 _ -", "id");
+  }
+  std::string text;
+  try {
+    auto object = Poco::JSON::Parser().parse(*body).extract<Poco::JSON::Object::Ptr>();
+    text = object->getValue<std::string>("intervals");
+  } catch (const Poco::Exception& e) {
+    return Reply::error(
+        400, "malformed_json",
+        "expected {\"intervals\": \"mon-fri 07:00-18:00, ...\"}: " + e.displayText(), "intervals");
+  }
+  std::string error;
+  auto intervals = parseIntervals(text, error);
+  if (!intervals) return Reply::error(400, "bad_value", error, "intervals");
+  auto problems = access::validateProfile({id, id, *intervals});
+  if (!problems.empty()) return Reply::error(400, "bad_value", problems.front(), "intervals");
+  store_.putProfile(id, text);
+  committed();
+  Poco::JSON::Object root;
+  root.set("id", id);
+  root.set("intervals", text);
+  return Reply::json(root);
+}
+
+ManagementApi::Reply ManagementApi::holidays(const std::string& method, const std::string& date,
+                                             const std::optional<std::string>& body) {
+  if (!date.empty()) {
+    if (method != "DELETE") return Reply::error(405, "method", method + " is not allowed here");
+    if (!store_.removeHoliday(date)) return Reply::error(404, "not_found", "no such holiday");
+    committed();
+    return {204, "", "", ""};
+  }
+  if (method == "GET") {
+    Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+    for (const auto& day : store_.holidays()) list->add(day);
+    Poco::JSON::Object root;
+    root.set("holidays", list);
+    return Reply::json(root);
+  }
+  if (method != "POST") return Reply::error(405, "method", method + " is not allowed here");
+  std::string text;
+  try {
+    auto object = Poco::JSON::Parser().parse(*body).extract<Poco::JSON::Object::Ptr>();
+    text = object->getValue<std::string>("date");
+  } catch (const Poco::Exception& e) {
+    return Reply::error(400, "malformed_json",
+                        "expected {\"date\": \"2026-12-24\"}: " + e.displayText(), "date");
+  }
+  auto holiday = parseHoliday(text);
+  if (!holiday || !access::validateHoliday(*holiday).empty()) {
+    return Reply::error(400, "bad_value", "YYYY-MM-DD (that day) or MM-DD (every year)", "date");
+  }
+  if (!store_.addHoliday(text)) return Reply::error(409, "exists", "already a holiday", "date");
+  committed();
+  Poco::JSON::Object root;
+  root.set("date", text);
+  return Reply::json(root, 201);
 }
 
 ManagementApi::Reply ManagementApi::accessLog(const Poco::Net::HTTPServerRequest& request) {

@@ -53,6 +53,10 @@ class ManagementApi {
                  const std::optional<std::string>& body);
   Reply importCsv(const std::string& body);
   Reply accessLog(const Poco::Net::HTTPServerRequest& request);
+  Reply profiles(const std::string& method, const std::string& id,
+                 const std::optional<std::string>& body);
+  Reply holidays(const std::string& method, const std::string& date,
+                 const std::optional<std::string>& body);
   Reply snapshot(const std::string& eventId);
   void committed();  // after every write
   bool ownedByDevice(const std::string& uuid) const;

@@ -300,5 +300,52 @@ TEST_F(ManagementApiTest, TheAccessLogFiltersDecisionsAndLinksTheirSnapshots) {
   log.close();
 }
 
+TEST_F(ManagementApiTest, TimeProfilesAndHolidaysWrittenThroughTheApiDecide) {
+  lpr::testing::ScratchDir dir;
+  writeMirror(dir.file("mirror.db"));
+  {
+    // The device user may enter only within time profile "office", which the device defines
+    // and the mirror names by id only.
+    Poco::Data::Session s("SQLite", dir.file("mirror.db"));
+    s << "INSERT INTO access_points VALUES ('" << kDeviceUuid << "', 0, 1, 'office'), ('"
+      << kDeviceUuid << "', 1, 1, '')",
+        now;
+  }
+  ctx_.set("directory_path", dir.file("mirror.db"));
+  start();
+  Decision before = decide("DEV1");
+  EXPECT_FALSE(before.valid) << "a profile nobody defined is never active: " << before.reason;
+
+  HttpAnswer put = call("PUT", "/api/v1/profiles/office", R"({"intervals":"daily 00:00-24:00"})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  Decision after = decide("DEV1");
+  EXPECT_TRUE(after.valid) << after.reason;
+  EXPECT_NE(call("GET", "/api/v1/profiles").body.find("daily 00:00-24:00"), std::string::npos);
+
+  HttpAnswer bad = call("PUT", "/api/v1/profiles/office", R"({"intervals":"someday 25:00-26:00"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("\"field\":\"intervals\""), std::string::npos) << bad.body;
+  EXPECT_TRUE(decide("DEV1").valid) << "a refused write changes nothing";
+
+  // A holiday without a holiday row in the profile closes it that day (today, here).
+  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  const std::chrono::year_month_day ymd{today};
+  char date[16];
+  std::snprintf(date, sizeof(date), "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  HttpAnswer holiday = call("POST", "/api/v1/holidays", std::string(R"({"date":")") + date + "\"}");
+  ASSERT_EQ(holiday.status, 201) << holiday.body;
+  EXPECT_FALSE(decide("DEV1").valid) << "closed on a holiday";
+  EXPECT_EQ(call("POST", "/api/v1/holidays", std::string(R"({"date":")") + date + "\"}").status,
+            409);
+  EXPECT_EQ(call("POST", "/api/v1/holidays", R"({"date":"2026-13-40"})").status, 400);
+  EXPECT_NE(call("GET", "/api/v1/holidays").body.find(date), std::string::npos);
+  ASSERT_EQ(call("DELETE", std::string("/api/v1/holidays/") + date).status, 204);
+  EXPECT_TRUE(decide("DEV1").valid);
+  ASSERT_EQ(call("DELETE", "/api/v1/profiles/office").status, 204);
+  EXPECT_FALSE(decide("DEV1").valid);
+  EXPECT_EQ(call("DELETE", "/api/v1/profiles/office").status, 404);
+}
+
 }  // namespace
 }  // namespace lpr::plugins::proc_authorize

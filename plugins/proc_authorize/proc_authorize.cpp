@@ -136,9 +136,21 @@ void ProcAuthorize::reloadLocal() {
   std::vector<access::DirectoryUser> users = store_->users();
   std::vector<access::ListEntry> list;
   for (auto& stored : store_->lists()) list.push_back(std::move(stored.entry));
+  // Written through the API after the same checks, so they parse; one that does not is skipped.
+  std::vector<access::TimeProfile> profiles;
+  for (const auto& [id, text] : store_->profiles()) {
+    std::string error;
+    if (auto intervals = parseIntervals(text, error)) profiles.push_back({id, id, *intervals});
+  }
+  std::vector<access::Holiday> holidays;
+  for (const auto& date : store_->holidays()) {
+    if (auto holiday = parseHoliday(date)) holidays.push_back(*holiday);
+  }
   std::lock_guard lock(mutex_);
   localUsers_ = std::move(users);
   apiList_ = std::move(list);
+  apiProfiles_ = std::move(profiles);
+  apiHolidays_ = std::move(holidays);
   state_ = compose(state_->data.users, state_->freshness);
 }
 
@@ -147,8 +159,13 @@ std::shared_ptr<ProcAuthorize::State> ProcAuthorize::compose(
   auto next = std::make_shared<State>();
   next->data = settings_.data;
   next->data.list.insert(next->data.list.end(), apiList_.begin(), apiList_.end());
+  for (const auto& profile : apiProfiles_) {
+    std::erase_if(next->data.profiles, [&](const auto& p) { return p.id == profile.id; });
+    next->data.profiles.push_back(profile);
+  }
+  next->data.holidays.insert(next->data.holidays.end(), apiHolidays_.begin(), apiHolidays_.end());
   next->data.users = std::move(mirrored);
-  next->local = settings_.data;
+  next->local = next->data;
   next->local.list.clear();  // decided in the first pass already
   next->local.users = localUsers_;
   next->freshness = freshness;

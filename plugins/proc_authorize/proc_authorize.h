@@ -69,6 +69,8 @@ class ProcAuthorize : public Processor {
   std::shared_ptr<const State> state_;
   std::vector<lpr::access::DirectoryUser> localUsers_;
   std::vector<lpr::access::ListEntry> apiList_;
+  std::vector<lpr::access::TimeProfile> apiProfiles_;  // replace configured ones of the same id
+  std::vector<lpr::access::Holiday> apiHolidays_;
   std::mutex localMutex_;  // one reloadLocal at a time, so an older read never wins
   std::optional<std::optional<MirrorStamp>> loadedStamp_;  // outer nullopt: never loaded
   std::string loadError_;
