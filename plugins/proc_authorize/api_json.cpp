@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "authorize_config.h"
 #include "user_csv.h"
 
 namespace lpr::plugins::proc_authorize {
@@ -98,15 +99,6 @@ std::optional<FieldError> getArray(const Object& o, const std::string& key, bool
   return std::nullopt;
 }
 
-std::string listFieldOf(const std::string& error) {
-  if (error.rfind("validFrom", 0) == 0) return "valid_from";
-  if (error.rfind("validTo", 0) == 0) return "valid_to";
-  if (error.rfind("scope.accessPoints", 0) == 0) return "access_points";
-  if (error.rfind("scope.gates", 0) == 0) return "gates";
-  if (error.rfind("name", 0) == 0) return "name";
-  return "plate";
-}
-
 }  // namespace
 
 Object::Ptr userToJson(const access::DirectoryUser& user) {
@@ -193,7 +185,7 @@ std::optional<FieldError> listEntryFromJson(const std::string& body, access::Lis
     entry.scope.gates.insert(gate);
   }
   const auto errors = access::validateListEntry(entry);
-  if (!errors.empty()) return bad(listFieldOf(errors.front()), errors.front());
+  if (!errors.empty()) return bad(listEntryField(errors.front()), errors.front());
   return std::nullopt;
 }
 

@@ -74,16 +74,6 @@ std::optional<std::vector<access::ProfileDay>> parseDays(const std::string& text
   return days;
 }
 
-// Library errors start with the field they are about; name the config key instead.
-std::string listKeyFor(const std::string& error) {
-  if (error.rfind("validFrom", 0) == 0) return "valid_from";
-  if (error.rfind("validTo", 0) == 0) return "valid_to";
-  if (error.rfind("scope.accessPoints", 0) == 0) return "access_points";
-  if (error.rfind("scope.gates", 0) == 0) return "gates";
-  if (error.rfind("name", 0) == 0) return "name";
-  return "plate";
-}
-
 std::optional<access::TimePoint> readTime(ConfigReader& config, const std::string& key) {
   const std::string text = config.getString(key, "");
   if (text.empty()) return std::nullopt;
@@ -115,7 +105,7 @@ void readList(ConfigReader& config, access::AccessData& data) {
     }
     bool ok = true;
     for (const std::string& error : access::validateListEntry(entry)) {
-      const std::string key = base + listKeyFor(error);
+      const std::string key = base + listEntryField(error);
       config.problem(key, config.getString(key, ""), "a valid list entry (" + error + ")");
       ok = false;
     }
@@ -236,6 +226,15 @@ AuthorizeSettings readSettings(ConfigReader& config, const std::string& dataDire
   readProfiles(config, s.data);
   readHolidays(config, s.data);
   return s;
+}
+
+std::string listEntryField(const std::string& error) {
+  if (error.rfind("validFrom", 0) == 0) return "valid_from";
+  if (error.rfind("validTo", 0) == 0) return "valid_to";
+  if (error.rfind("scope.accessPoints", 0) == 0) return "access_points";
+  if (error.rfind("scope.gates", 0) == 0) return "gates";
+  if (error.rfind("name", 0) == 0) return "name";
+  return "plate";
 }
 
 }  // namespace lpr::plugins::proc_authorize

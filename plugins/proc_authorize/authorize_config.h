@@ -27,6 +27,10 @@ AuthorizeSettings readSettings(ConfigReader& config, const std::string& dataDire
 // nullopt and `error` says what is wrong with which item.
 std::optional<std::vector<lpr::access::ProfileInterval>> parseIntervals(std::string_view text,
                                                                         std::string& error);
+// A list entry error of the access library starts with the field it is about (validFrom,
+// scope.gates, ...); this is that field's name in the configuration and the API (valid_from).
+std::string listEntryField(const std::string& error);
+
 // "2026-12-24" (that day) or "12-25" (every year).
 std::optional<lpr::access::Holiday> parseHoliday(std::string_view text);
 
