@@ -123,22 +123,14 @@ void DecisionStage::loop() {
   while (true) {
     {
       std::unique_lock lock(mutex_);
-      auto due = [&] {
-        if (stopping_ || readsArrived_ || !verdicts_.empty()) return true;
-        if (pending_.empty()) return false;
-        if (!anyAuthorityAvailable()) return true;
-        return std::any_of(pending_.begin(), pending_.end(), [now = Clock::now()](const auto& p) {
-          return p.second.deadline <= now;
-        });
-      };
-      while (!due()) {
+      while (!stopping_ && !readsArrived_ && verdicts_.empty() &&
+             (pending_.empty() || anyAuthorityAvailable())) {
         auto next = TimePoint::max();
         for (const auto& [seq, p] : pending_) next = std::min(next, p.deadline);
-        if (next == TimePoint::max()) {
-          wake_.wait_for(lock, std::chrono::seconds(1));
-        } else {
-          wake_.wait_for(lock, next - Clock::now());
-        }
+        if (next <= Clock::now()) break;
+        wake_.wait_for(lock, next == TimePoint::max() ? std::chrono::seconds(1)
+                                                      : std::chrono::duration_cast<Clock::duration>(
+                                                            next - Clock::now()));
         if (std::chrono::steady_clock::now() >= nextPurge_) break;
       }
       if (stopping_) return;
