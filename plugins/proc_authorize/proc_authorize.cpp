@@ -164,9 +164,10 @@ std::shared_ptr<ProcAuthorize::State> ProcAuthorize::compose(
     next->data.profiles.push_back(profile);
   }
   next->data.holidays.insert(next->data.holidays.end(), apiHolidays_.begin(), apiHolidays_.end());
-  next->data.users = std::move(mirrored);
-  next->local = next->data;
+
+  next->local = next->data;  // before the mirrored users go in: the local pass has its own
   next->local.list.clear();  // decided in the first pass already
+  next->data.users = std::move(mirrored);
   next->local.users = localUsers_;
   next->freshness = freshness;
   return next;
