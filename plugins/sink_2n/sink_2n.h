@@ -92,7 +92,6 @@ class Sink2n : public Sink {
   std::shared_ptr<TwoNClient> client() const;
   std::string setupFix(int code) const;
   std::string key(const std::string& name) const;
-  std::string fatalFor(const TwoNReply& reply, const std::string& what) const;
   // Tells the decision stage whether this device can give verdicts now (link and log channel).
   void publishAvailability();
   Health linkHealth() const;
