@@ -22,6 +22,7 @@
 #include "bus/decision_stage.h"
 #include "bus/pipeline.h"
 #include "config/core_config.h"
+#include "gate/gate_registry.h"
 #include "http/http_router.h"
 #include "http/http_server.h"
 #include "lpr_version.h"
@@ -165,8 +166,10 @@ int GatewayApp::main(const std::vector<std::string>&) {
   Metrics metrics;
   HttpRouter router;
   DecisionStage decide(metrics);
+  GateRegistry gates;
   HostServices services;
   services.verdicts = &decide;
+  services.gates = &gates;
   services.router = &router;
   services.metrics = &metrics;
   services.gatewayId = core.gatewayId;

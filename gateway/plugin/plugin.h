@@ -20,6 +20,7 @@ class HttpRouter;
 class Metrics;
 class Ingest;
 class VerdictBoard;
+class GateControl;
 class EventStore;
 
 enum class PluginKind { Source, Processor, Sink };
@@ -76,6 +77,7 @@ class PluginContext {
   virtual Ingest& ingest() = 0;              // sources hand events to the core here
   virtual Metrics& metrics() = 0;
   virtual VerdictBoard& verdicts() = 0;  // authorities (sink_2n) report verdicts here
+  virtual GateControl& gates() = 0;      // barriers offer manual opening; MQTT commands ask
   virtual const std::string& gatewayId() const = 0;
   // storage.directory: where a plugin keeps state of its own (a directory mirror), one file
   // per instance named after its id.

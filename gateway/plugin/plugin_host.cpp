@@ -70,6 +70,7 @@ class Context : public PluginContext {
   Ingest& ingest() override { return ingest_; }
   Metrics& metrics() override { return *services_.metrics; }
   VerdictBoard& verdicts() override { return *services_.verdicts; }
+  GateControl& gates() override { return *services_.gates; }
   const std::string& gatewayId() const override { return services_.gatewayId; }
   const std::string& dataDirectory() const override { return services_.dataDirectory; }
   EventStore* decisionLog() override { return services_.decisions; }

@@ -24,6 +24,7 @@ class Pipeline;
 class PluginRegistry;
 class SinkRunner;
 class VerdictBoard;
+class GateControl;
 
 struct HostServices {
   HttpRouter* router = nullptr;
@@ -31,6 +32,7 @@ struct HostServices {
   EventStore* store = nullptr;      // reads; null in --validate
   EventStore* decisions = nullptr;  // decided events; null in --validate
   VerdictBoard* verdicts = nullptr;
+  GateControl* gates = nullptr;
   Metrics* metrics = nullptr;
   std::string gatewayId;
   std::string dataDirectory;

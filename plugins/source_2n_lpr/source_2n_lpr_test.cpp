@@ -25,6 +25,7 @@
 
 #include "bus/ingest.h"
 #include "bus/verdict_board.h"
+#include "gate/gate_registry.h"
 #include "http/http_router.h"
 #include "http/http_server.h"
 #include "metrics/metrics.h"
@@ -106,6 +107,7 @@ class FakeContext : public PluginContext {
   Ingest& ingest() override { return ingest_; }
   Metrics& metrics() override { return metrics_; }
   VerdictBoard& verdicts() override { return verdicts_; }
+  GateControl& gates() override { return gates_; }
   const std::string& dataDirectory() const override { return dataDirectory_; }
   EventStore* decisionLog() override { return nullptr; }
   const std::string& gatewayId() const override { return gatewayId_; }
@@ -119,6 +121,7 @@ class FakeContext : public PluginContext {
   Ingest& ingest_;
   Metrics& metrics_;
   NoVerdicts verdicts_;
+  GateRegistry gates_;
   std::string dataDirectory_ = "/nonexistent";  // a source keeps no state
 };
 

@@ -13,6 +13,7 @@
 
 #include "bus/verdict_board.h"
 #include "config/config_reader.h"
+#include "gate/gate_registry.h"
 #include "metrics/metrics.h"
 #include "plugin/plugin.h"
 #include "test_env.h"
@@ -67,6 +68,8 @@ class FakePluginContext : public PluginContext {
   Ingest& ingest() override;
   Metrics& metrics() override { return metrics_; }
   RecordingVerdictBoard& verdicts() override { return verdicts_; }
+  // A real registry: tests open gates through it as an MQTT command would.
+  GateRegistry& gates() override { return gates_; }
   const std::string& gatewayId() const override { return gatewayId_; }
   // A scratch folder of this context's own, removed with it.
   const std::string& dataDirectory() const override { return dataDir_.path(); }
@@ -83,6 +86,7 @@ class FakePluginContext : public PluginContext {
   ConfigReader reader_;
   Metrics metrics_;
   RecordingVerdictBoard verdicts_;
+  GateRegistry gates_;
   ScratchDir dataDir_{"lpr-plugin-data"};
   EventStore* decisionLog_ = nullptr;
 };
