@@ -92,6 +92,8 @@ std::string toJson(const PlateEvent& event) {
   obj.set("source", event.sourceId);
   obj.set("source_event_id", event.sourceEventId);
   obj.set("vehicle_id", event.vehicleId);
+  setOptional(obj, "update_of",
+              event.updateOf.empty() ? std::nullopt : std::optional<std::string>(event.updateOf));
   obj.set("plate", event.plate);
   obj.set("plate_raw", event.plateRaw);
   obj.set("country", event.country);
@@ -138,6 +140,7 @@ PlateEvent plateEventFromJson(const std::string& json) {
   e.sourceId = stringOr(*root, "source");
   e.sourceEventId = stringOr(*root, "source_event_id");
   e.vehicleId = stringOr(*root, "vehicle_id");
+  e.updateOf = stringOr(*root, "update_of");
   e.plate = stringOr(*root, "plate");
   e.plateRaw = stringOr(*root, "plate_raw");
   e.country = stringOr(*root, "country");

@@ -36,6 +36,9 @@ struct PlateEvent {
   std::string sourceId;              // plugin instance that produced it
   std::string sourceEventId;         // the vendor's id of this read (2N lprUuid); idempotency key
   std::string vehicleId;             // the vendor's id of the vehicle/track (2N lprID, ALPV carID)
+  // Set on a refinement (a better text or confidence for a vehicle already decided): the id of
+  // the vehicle's first event. It carries that event's decision and never opens anything again.
+  std::string updateOf;
   std::string plateRaw;              // text exactly as received
   std::string plate;                 // normalized text
   std::string country;               // ISO code when known

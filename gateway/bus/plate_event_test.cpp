@@ -12,6 +12,7 @@ TEST(PlateEventTest, JsonRoundTripKeepsEveryField) {
   e.sourceId = "gate1_2n";
   e.sourceEventId = "6f1c2a9e-0d4b-4c1e-9a77-1b2c3d4e5f60";
   e.vehicleId = "4711";
+  e.updateOf = "0b6c2f4e-first";
   e.plateRaw = "ab 123cd";
   e.plate = "AB123CD";
   e.country = "IT";
@@ -36,6 +37,7 @@ TEST(PlateEventTest, JsonRoundTripKeepsEveryField) {
   EXPECT_EQ(back.seq, 7);
   EXPECT_EQ(back.sourceEventId, e.sourceEventId);
   EXPECT_EQ(back.vehicleId, "4711");
+  EXPECT_EQ(back.updateOf, "0b6c2f4e-first");
   EXPECT_EQ(back.plateRaw, "ab 123cd");
   EXPECT_EQ(back.plate, "AB123CD");
   EXPECT_DOUBLE_EQ(*back.confidence, 0.91);
@@ -66,6 +68,8 @@ TEST(PlateEventTest, MissingOptionalFieldsStayEmpty) {
   EXPECT_FALSE(back.confidence);
   EXPECT_FALSE(back.decision);
   EXPECT_TRUE(back.imagePath.empty());
+  EXPECT_TRUE(back.updateOf.empty());
+  EXPECT_NE(toJson(e).find("\"update_of\":null"), std::string::npos);
 }
 
 }  // namespace
