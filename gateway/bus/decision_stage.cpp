@@ -29,6 +29,8 @@ DecisionStage::DecisionStage(Metrics& metrics)
       log_(Poco::Logger::get("lpr.decide")),
       late_(metrics.counter("lpr_verdicts_late_total",
                             "Verdicts that came after their read was decided without them")),
+      updates_(metrics.counter("lpr_event_updates_total",
+                               "Refinements of decided vehicles, passed on with their decision")),
       wait_(metrics.histogram("lpr_decision_wait_seconds",
                               "From a read's arrival to its decision being committed", {},
                               {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 2.5, 5, 10})) {
@@ -142,6 +144,7 @@ void DecisionStage::loop() {
     while (fetchReads()) {
     }
     std::vector<PlateEvent> decided = takeReady(Clock::now());
+    inheritDecisions(decided);
     decideWithoutVerdicts(decided);
     if (!decided.empty()) commitDecided(decided);
   }
@@ -182,6 +185,11 @@ std::vector<PlateEvent> DecisionStage::takeReady(TimePoint now) {
   bool wait = anyAuthorityAvailable();
   std::vector<PlateEvent> ready;
   for (const auto& [seq, p] : pending_) {
+    if (!p.event.updateOf.empty()) {
+      // A refinement goes out with its vehicle's decision, so after it, never before.
+      if (pendingById_.count(p.event.updateOf) == 0) ready.push_back(p.event);
+      continue;
+    }
     auto verdict = verdicts_.find(p.event.id);
     if (verdict == verdicts_.end() && wait && p.deadline > now) continue;
     PlateEvent event = p.event;
@@ -191,10 +199,29 @@ std::vector<PlateEvent> DecisionStage::takeReady(TimePoint now) {
   return ready;
 }
 
+void DecisionStage::inheritDecisions(std::vector<PlateEvent>& ready) {
+  for (auto& event : ready) {
+    if (event.updateOf.empty()) continue;
+    EventQuery query;
+    query.id = event.updateOf;
+    query.limit = 1;
+    std::vector<PlateEvent> first = decisions_->query(query);
+    if (!first.empty()) {
+      event.decision = first.front().decision;
+    } else {
+      // Its first event was never stored (refused as a duplicate) or has been pruned.
+      log_.warning(
+          "event %s refines %s, which is not in the decisions store; it goes out "
+          "undecided",
+          event.id, event.updateOf);
+    }
+  }
+}
+
 void DecisionStage::decideWithoutVerdicts(std::vector<PlateEvent>& ready) {
   if (!fallback_) return;
   for (auto& event : ready) {
-    if (event.decision) continue;
+    if (event.decision || !event.updateOf.empty()) continue;
     try {
       event.decision = fallback_(event);
     } catch (const std::exception& e) {
@@ -225,12 +252,21 @@ void DecisionStage::commitDecided(std::vector<PlateEvent>& decided) {
       pendingById_.erase(event.id);
       verdicts_.erase(event.id);
       if (!authorities_.empty()) decidedIds_[event.id] = steadyNow;
-      if (results[i].status == EventStore::AppendResult::Status::Stored) {
+      if (results[i].status == EventStore::AppendResult::Status::Stored &&
+          !event.updateOf.empty()) {
+        updates_.inc();
+      } else if (results[i].status == EventStore::AppendResult::Status::Stored) {
         metrics_
             .counter("lpr_decisions_total", "Decided events by who decided",
                      {{"decided_by", decidedByLabel(event)}})
             .inc();
         wait_.observe(std::chrono::duration<double>(now - event.receivedAt).count());
+      }
+    }
+    // Refinements waiting for what was just decided can go out now: look again at once.
+    for (const auto& [seq, p] : pending_) {
+      if (!p.event.updateOf.empty() && pendingById_.count(p.event.updateOf) == 0) {
+        readsArrived_ = true;
       }
     }
     std::int64_t decidedUpTo = pending_.empty() ? lastRead_ : pending_.begin()->first - 1;

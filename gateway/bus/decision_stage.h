@@ -34,6 +34,9 @@ class Metrics;
 // decided again and the decisions store drops the repeats by event id. A verdict that arrives
 // after its read was decided without it is counted (lpr_verdicts_late_total) and dropped: the
 // decision already went out.
+//
+// A refinement of a vehicle (PlateEvent::updateOf) is never decided on its own: it waits for
+// its first event's decision and goes out carrying it.
 class DecisionStage : public VerdictBoard {
  public:
   static constexpr const char* kCursor = "core.decide";
@@ -69,6 +72,8 @@ class DecisionStage : public VerdictBoard {
   // Moves reads committed since the last look into pending_; false when there was nothing.
   bool fetchReads();
   std::vector<PlateEvent> takeReady(TimePoint now);
+  // Refinements (updateOf) take their vehicle's decision from the decisions store.
+  void inheritDecisions(std::vector<PlateEvent>& ready);
   void decideWithoutVerdicts(std::vector<PlateEvent>& ready);  // the fallback, outside mutex_
   void commitDecided(std::vector<PlateEvent>& decided);
   bool anyAuthorityAvailable() const;  // mutex_ held
@@ -77,6 +82,7 @@ class DecisionStage : public VerdictBoard {
   Metrics& metrics_;
   Poco::Logger& log_;
   Counter& late_;
+  Counter& updates_;
   Histogram& wait_;
   std::chrono::milliseconds timeout_{1500};
   std::string fallbackOwner_;

@@ -227,5 +227,58 @@ TEST_F(DecisionStageTest, TheFallbackDecidesReadsWithoutAVerdictOnly) {
             std::string::npos);
 }
 
+TEST_F(DecisionStageTest, ARefinementWaitsForItsVehiclesDecisionAndCarriesIt) {
+  // Only the verdict can decide the first read; its refinement must neither wait for a verdict
+  // of its own nor go out before it.
+  DecisionStage& stage = startStage(60s, true);
+  std::string first = append(makeRead("AB128CD"));
+  PlateEvent refinement = makeRead("AB123CD");
+  refinement.updateOf = first;
+  std::string second = append(refinement);
+  ASSERT_TRUE(waitFor([&] { return stage.pendingCount() == 2; }, 5s));
+  EXPECT_TRUE(decided().empty()) << "the refinement went out before its vehicle was decided";
+
+  stage.offerVerdict(first, verdict(true, "uuid-7"));
+  ASSERT_TRUE(decidedCount(2));
+  auto events = decided();
+  EXPECT_EQ(events[0].id, first);
+  EXPECT_EQ(events[1].id, second);
+  EXPECT_EQ(events[1].updateOf, first);
+  ASSERT_TRUE(events[1].decision.has_value());
+  EXPECT_TRUE(events[1].decision->valid);
+  EXPECT_EQ(events[1].decision->uuid.value_or(""), "uuid-7");
+  EXPECT_EQ(events[1].decision->decidedBy, "2n");
+  EXPECT_NE(metricsText().find("lpr_decisions_total{decided_by=\"2n\"} 1"), std::string::npos);
+  EXPECT_NE(metricsText().find("lpr_event_updates_total 1"), std::string::npos);
+}
+
+TEST_F(DecisionStageTest, ARefinementIsNeverDecidedByTheFallback) {
+  stage_ = std::make_unique<DecisionStage>(metrics_);
+  stage_->setTimeout(60s);
+  int calls = 0;
+  ASSERT_TRUE(stage_->registerFallback("auth", [&calls](const PlateEvent& read) {
+    ++calls;
+    Decision d;
+    d.valid = false;
+    d.decidedBy = "local_fallback";
+    d.reason = "unknown plate";
+    return std::optional<Decision>(d);
+  }));
+  stage_->start(*reads_, *decisions_);
+  std::string first = append(makeRead("XY999ZZ"));
+  PlateEvent refinement = makeRead("XY998ZZ");
+  refinement.updateOf = first;
+  append(refinement);
+  PlateEvent orphan = makeRead("QQ111QQ");
+  orphan.updateOf = "never-stored";
+  append(orphan);
+  ASSERT_TRUE(decidedCount(3));
+  auto events = decided();
+  EXPECT_EQ(calls, 1);
+  ASSERT_TRUE(events[1].decision.has_value());
+  EXPECT_EQ(events[1].decision->reason, "unknown plate");
+  EXPECT_FALSE(events[2].decision.has_value()) << "a refinement of an unknown event is undecided";
+}
+
 }  // namespace
 }  // namespace lpr

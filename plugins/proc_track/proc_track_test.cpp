@@ -69,5 +69,24 @@ TEST(ProcTrack, DropsRepeatsAndCountsThemByReason) {
             std::string::npos);
 }
 
+TEST(ProcTrack, ABetterReadGoesOnAsARefinementOfTheFirstEvent) {
+  FakePluginContext ctx("track");
+  auto now = std::chrono::steady_clock::now();
+  ProcTrack track([&now] { return now; });
+  track.configure(ctx);
+  PlateEvent first = read("AB128CD", 1);
+  first.confidence = 0.6;
+  ASSERT_TRUE(track.process(first).keep);
+  EXPECT_TRUE(first.updateOf.empty());
+  now += 1s;
+  PlateEvent better = read("AB123CD", 2);
+  better.confidence = 0.9;
+  EXPECT_TRUE(track.process(better).keep);
+  EXPECT_EQ(better.updateOf, "ev-1");
+  EXPECT_NE(
+      ctx.metrics().renderPrometheus().find("lpr_track_refinements_total{plugin=\"track\"} 1"),
+      std::string::npos);
+}
+
 }  // namespace
 }  // namespace lpr::plugins::proc_track

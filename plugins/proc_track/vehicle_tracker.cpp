@@ -17,6 +17,8 @@ std::string toString(TrackDecision::Kind kind) {
   switch (kind) {
     case TrackDecision::Kind::First:
       return "first";
+    case TrackDecision::Kind::Refinement:
+      return "refinement";
     case TrackDecision::Kind::Repeat:
       return "repeat";
     case TrackDecision::Kind::Cooldown:
@@ -54,6 +56,14 @@ bool VehicleTracker::sameVehicle(const Pass& pass, const PlateEvent& read) const
   return editDistance(pass.plate, plateOf(read), options_.maxEdits) <= options_.maxEdits;
 }
 
+bool VehicleTracker::refines(const Pass& pass, const PlateEvent& read) const {
+  if (pass.updates >= options_.maxUpdates || plateOf(read) == pass.plate) return false;
+  if (read.confidence && *read.confidence < options_.minConfidence) return false;
+  if (!pass.vehicleId.empty() && read.vehicleId == pass.vehicleId) return true;
+  // Without the vendor's word, only a more confident read may replace the text.
+  return read.confidence && (!pass.confidence || *read.confidence > *pass.confidence);
+}
+
 void VehicleTracker::forgetOld(std::chrono::steady_clock::time_point now) {
   const auto keep = std::max(options_.window, options_.cooldown);
   passes_.remove_if(
@@ -66,7 +76,11 @@ TrackDecision VehicleTracker::observe(const PlateEvent& read,
   for (auto& pass : passes_) {
     if (now - pass.lastSeen <= options_.window && sameVehicle(pass, read)) {
       pass.lastSeen = now;
-      return {TrackDecision::Kind::Repeat, pass.firstEventId};
+      if (!refines(pass, read)) return {TrackDecision::Kind::Repeat, pass.firstEventId};
+      pass.plate = plateOf(read);
+      pass.confidence = read.confidence;
+      ++pass.updates;
+      return {TrackDecision::Kind::Refinement, pass.firstEventId};
     }
   }
   if (read.confidence && *read.confidence < options_.minConfidence) {
@@ -79,8 +93,8 @@ TrackDecision VehicleTracker::observe(const PlateEvent& read,
       return {TrackDecision::Kind::Cooldown, pass.firstEventId};
     }
   }
-  passes_.push_front(
-      {read.sourceId, read.vehicleId, plateOf(read), read.accessPoint, read.id, now, now});
+  passes_.push_front({read.sourceId, read.vehicleId, plateOf(read), read.confidence, 0,
+                      read.accessPoint, read.id, now, now});
   return {TrackDecision::Kind::First, {}};
 }
 

@@ -40,8 +40,8 @@ TEST_F(VehicleTrackerTest, AParkedCarReadAHundredTimesInAMinuteIsOneDecision) {
 
 TEST_F(VehicleTrackerTest, AVehicleIdKeepsDifferentReadsTogetherAndApart) {
   EXPECT_EQ(tracker_.observe(read("AB123CD", "cam", "7"), t0_).kind, Kind::First);
-  // Same vehicle id, a quite different refinement: still the same vehicle.
-  EXPECT_EQ(tracker_.observe(read("A8I23CO", "cam", "7"), t0_ + 1s).kind, Kind::Repeat);
+  // Same vehicle id, a quite different text: still the same vehicle (a refinement of it).
+  EXPECT_EQ(tracker_.observe(read("A8I23CO", "cam", "7"), t0_ + 1s).kind, Kind::Refinement);
   // A similar plate with another vehicle id is another car.
   EXPECT_EQ(tracker_.observe(read("AB123CE", "cam", "8"), t0_ + 2s).kind, Kind::First);
 }
@@ -91,6 +91,64 @@ TEST_F(VehicleTrackerTest, OldPassesAreForgotten) {
   EXPECT_EQ(tracker_.passes(), 50u);
   tracker_.observe(read("NEW1"), t0_ + 31s);
   EXPECT_EQ(tracker_.passes(), 1u);
+}
+
+TEST_F(VehicleTrackerTest, WithAVehicleIdTheLaterTextRefinesTheFirstEvent) {
+  PlateEvent first = read("AB128CD", "alpv", "car-9");
+  ASSERT_EQ(tracker_.observe(first, t0_).kind, Kind::First);
+  TrackDecision update = tracker_.observe(read("AB123CD", "alpv", "car-9"), t0_ + 1s);
+  EXPECT_EQ(update.kind, Kind::Refinement);
+  EXPECT_EQ(update.firstEventId, first.id);
+  // The same text again is a repeat: nothing new to tell.
+  EXPECT_EQ(tracker_.observe(read("AB123CD", "alpv", "car-9"), t0_ + 2s).kind, Kind::Repeat);
+}
+
+TEST_F(VehicleTrackerTest, WithoutAVehicleIdOnlyAMoreConfidentTextRefines) {
+  PlateEvent first = read("AB128CD");
+  first.confidence = 0.7;
+  ASSERT_EQ(tracker_.observe(first, t0_).kind, Kind::First);
+  PlateEvent worse = read("AB123CD");
+  worse.confidence = 0.6;
+  EXPECT_EQ(tracker_.observe(worse, t0_ + 1s).kind, Kind::Repeat);
+  PlateEvent same = read("AB123CD");
+  same.confidence = 0.7;
+  EXPECT_EQ(tracker_.observe(same, t0_ + 2s).kind, Kind::Repeat);
+  PlateEvent unknown = read("AB123CD");  // no confidence: cannot be told better
+  EXPECT_EQ(tracker_.observe(unknown, t0_ + 3s).kind, Kind::Repeat);
+  PlateEvent better = read("AB123CD");
+  better.confidence = 0.95;
+  TrackDecision update = tracker_.observe(better, t0_ + 4s);
+  EXPECT_EQ(update.kind, Kind::Refinement);
+  EXPECT_EQ(update.firstEventId, first.id);
+  // The refined text is now the one to beat.
+  PlateEvent back = read("AB128CD");
+  back.confidence = 0.9;
+  EXPECT_EQ(tracker_.observe(back, t0_ + 5s).kind, Kind::Repeat);
+}
+
+TEST_F(VehicleTrackerTest, AFlappingTextStopsRefiningAfterMaxUpdates) {
+  int refinements = 0;
+  ASSERT_EQ(tracker_.observe(read("AB123CD", "cam", "v1"), t0_).kind, Kind::First);
+  for (int i = 1; i <= 10; ++i) {
+    auto kind =
+        tracker_.observe(read(i % 2 ? "AB128CD" : "AB123CD", "cam", "v1"), t0_ + i * 1s).kind;
+    refinements += kind == Kind::Refinement;
+  }
+  EXPECT_EQ(refinements, 3);
+
+  VehicleTracker never(TrackerOptions{10s, 30s, 1, 0, 0});
+  ASSERT_EQ(never.observe(read("AB123CD", "cam", "v2"), t0_).kind, Kind::First);
+  EXPECT_EQ(never.observe(read("AB128CD", "cam", "v2"), t0_ + 1s).kind, Kind::Repeat);
+}
+
+TEST_F(VehicleTrackerTest, AnUnsureReadNeverRefines) {
+  VehicleTracker tracker(TrackerOptions{10s, 30s, 1, 0.8});
+  PlateEvent first = read("AB123CD", "cam", "v3");
+  first.confidence = 0.9;
+  ASSERT_EQ(tracker.observe(first, t0_).kind, Kind::First);
+  PlateEvent unsure = read("AB128CD", "cam", "v3");
+  unsure.confidence = 0.5;
+  EXPECT_EQ(tracker.observe(unsure, t0_ + 1s).kind, Kind::Repeat);
 }
 
 TEST(EditDistance, CountsEditsAndStopsBeyondTheLimit) {

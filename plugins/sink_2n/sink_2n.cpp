@@ -624,6 +624,15 @@ std::variant<Sink2n::Prepared, LprRequestError> Sink2n::prepare(const PlateEvent
 }
 
 Delivery Sink2n::deliver(const PlateEvent& event) {
+  if (!event.updateOf.empty()) {
+    // A refinement of a vehicle the device saw already: a second read would be decided (and
+    // open the device's relay) again.
+    ctx_->metrics()
+        .counter("lpr_2n_not_forwarded_total", "Reads kept from the device, by reason",
+                 {{"plugin", ctx_->instanceId()}, {"reason", "refinement"}})
+        .inc();
+    return Delivery::ok();
+  }
   std::lock_guard<std::mutex> deliverLock(deliverMutex_);
   std::shared_ptr<TwoNClient> client = this->client();
   if (!client) return Delivery::retry("2N forwarding is not started", 1s);

@@ -180,5 +180,18 @@ TEST_F(Sink2nSimulatorTest, ExpiredNoncesAndPrivilegeLossAreHandled) {
   EXPECT_GT(held.after.count(), 0);
 }
 
+TEST_F(Sink2nSimulatorTest, ARefinementIsNotForwarded) {
+  startAll();
+  ASSERT_EQ(sink_.deliver(makeEvent(1, "AB128CD")).kind, Delivery::Kind::Ok);
+  PlateEvent refinement = makeEvent(2, "AB123CD");
+  refinement.updateOf = makeEvent(1, "AB128CD").id;
+  EXPECT_EQ(sink_.deliver(refinement).kind, Delivery::Kind::Ok);
+  std::size_t reads = 0;
+  for (const auto& r : simulator_->lprRequests()) reads += !r.lprUuid.empty();
+  EXPECT_EQ(reads, 1u) << "the device would decide the refinement again";
+  EXPECT_NE(metrics().find("lpr_2n_not_forwarded_total{plugin=\"door2n\",reason=\"refinement\"} 1"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace lpr::plugins::sink_2n

@@ -72,5 +72,43 @@ TEST_F(TwoNVerdictE2E, WhileTheDeviceIsDownReadsAreDecidedWithoutItAndNothingIsL
   EXPECT_EQ(total, 1u);
 }
 
+TEST_F(TwoNVerdictE2E, ARefinementCarriesTheFirstDecisionAndNeverReachesTheDevice) {
+  gateway_.configure(
+      deviceConfig("plugin.track.type = proc_track\n"
+                   "pipeline.processors = track\n"));
+  gateway_.start();
+  // One arrival (lprID 7): first misread as a stranger's plate, then read right as Jana's.
+  const std::string first = "00000000-0000-4000-8000-000000000011";
+  const std::string refined = "00000000-0000-4000-8000-000000000012";
+  auto post = [&](const std::string& uuid, const std::string& plate) {
+    return httpRequest(gateway_.port(), "POST", "/api/lpr/licenseplate",
+                       twoNRead(uuid, plate, 0, 7, 2), "application/json", ClientAuth::Basic,
+                       "camera", "pa55word")
+        .body;
+  };
+  ASSERT_EQ(post(first, "AB128CD"), R"({"success":true})");
+  ASSERT_EQ(post(refined, "AB123CD"), R"({"success":true})");
+  ASSERT_TRUE(waitFor([&] { return eventsByUuid().size() == 2; }, 15s));
+
+  auto events = eventsByUuid();
+  auto firstEvent = events.at(first);
+  auto update = events.at(refined);
+  EXPECT_EQ(update->optValue<std::string>("update_of", ""),
+            firstEvent->getValue<std::string>("id"));
+  EXPECT_EQ(update->getValue<std::string>("plate"), "AB123CD");
+  // The vehicle was decided once, on its first read; the refinement does not re-open it.
+  auto decision = update->getObject("decision");
+  ASSERT_TRUE(decision);
+  EXPECT_FALSE(decision->getValue<bool>("valid"));
+  EXPECT_EQ(decision->optValue<std::string>("decided_by", ""), "2n");
+  EXPECT_EQ(decision->optValue<std::string>("session", "x"),
+            firstEvent->getObject("decision")->optValue<std::string>("session", "y"));
+  std::size_t forwarded = 0;
+  for (const auto& r : device_.lprRequests()) forwarded += r.lprUuid == refined;
+  EXPECT_EQ(forwarded, 0u) << "the device would decide the vehicle a second time";
+  EXPECT_EQ(metricValue("lpr_decisions_total{decided_by=\"2n\"}"), 1);
+  EXPECT_EQ(metricValue("lpr_event_updates_total"), 1);
+}
+
 }  // namespace
 }  // namespace lpr::testing
