@@ -112,6 +112,11 @@ Object::Ptr userToJson(const access::DirectoryUser& user) {
   o->set("valid_to", timeOrNull(user.validTo));
   o->set("entry", user.accessPoints[access::kEntry].enabled);
   o->set("exit", user.accessPoints[access::kExit].enabled);
+  for (int ap : {access::kEntry, access::kExit}) {
+    Array::Ptr ids = new Array;
+    for (const auto& id : user.accessPoints[ap].profileIds) ids->add(id);
+    o->set(ap == access::kEntry ? "entry_profiles" : "exit_profiles", ids);
+  }
   if (!user.owner.empty()) o->set("owner", user.owner);
   return o;
 }
@@ -137,8 +142,8 @@ std::optional<FieldError> userFromJson(const std::string& body, access::Director
                                        std::string& uuid) {
   Object::Ptr o;
   if (auto error = parseObject(body, o)) return error;
-  if (auto error = onlyKnown(
-          *o, {"uuid", "name", "plates", "valid_from", "valid_to", "entry", "exit", "owner"})) {
+  if (auto error = onlyKnown(*o, {"uuid", "name", "plates", "valid_from", "valid_to", "entry",
+                                  "exit", "entry_profiles", "exit_profiles", "owner"})) {
     return error;
   }
   std::optional<FieldError> error;
@@ -148,7 +153,10 @@ std::optional<FieldError> userFromJson(const std::string& body, access::Director
       (error = getTime(*o, "valid_from", user.validFrom)) ||
       (error = getTime(*o, "valid_to", user.validTo)) ||
       (error = getBool(*o, "entry", user.accessPoints[access::kEntry].enabled)) ||
-      (error = getBool(*o, "exit", user.accessPoints[access::kExit].enabled))) {
+      (error = getBool(*o, "exit", user.accessPoints[access::kExit].enabled)) ||
+      (error =
+           getArray(*o, "entry_profiles", false, user.accessPoints[access::kEntry].profileIds)) ||
+      (error = getArray(*o, "exit_profiles", false, user.accessPoints[access::kExit].profileIds))) {
     return error;
   }
   const auto errors = checkLocalUser(user);

@@ -58,9 +58,9 @@ TEST(CsvTest, WriterQuotesOnlyWhenNeededAndRoundTrips) {
 
 TEST(UsersCsvTest, ParsesUsersWithDefaultsAndWritesThemBack) {
   const std::string text =
-      "name,plates,valid_from,valid_to,entry,exit\r\n"
-      "\"Smith, Jo\",AB123;CD456,2026-01-01T00:00:00Z,,1,0\r\n"
-      "Van,XY1,,2027-01-01T00:00:00Z,,\r\n";
+      "name,plates,valid_from,valid_to,entry,exit,entry_profiles,exit_profiles\r\n"
+      "\"Smith, Jo\",AB123;CD456,2026-01-01T00:00:00Z,,1,0,day;night,\r\n"
+      "Van,XY1,,2027-01-01T00:00:00Z,,,,\r\n";
   UsersCsv csv = parseUsersCsv(text);
   ASSERT_TRUE(csv.errors.empty()) << csv.errors.front().message;
   ASSERT_EQ(csv.users.size(), 2u);
@@ -68,11 +68,23 @@ TEST(UsersCsvTest, ParsesUsersWithDefaultsAndWritesThemBack) {
   EXPECT_EQ(csv.users[0].plates, (Fields{"AB123", "CD456"}));
   EXPECT_TRUE(csv.users[0].validFrom.has_value());
   EXPECT_FALSE(csv.users[0].accessPoints[1].enabled);
+  EXPECT_EQ(csv.users[0].accessPoints[0].profileIds, (Fields{"day", "night"}));
+  EXPECT_TRUE(csv.users[0].accessPoints[1].profileIds.empty());
   EXPECT_TRUE(csv.users[1].accessPoints[0].enabled);  // empty: 1
   // Canonical form: empty entry/exit written as 1.
   std::string expected = text;
-  expected.replace(expected.rfind(",,"), 2, ",1,1");
+  expected.replace(expected.rfind(",,,,"), 4, ",1,1,,");
   EXPECT_EQ(writeUsersCsv(csv.users), expected);
+}
+
+TEST(UsersCsvTest, AcceptsTheHeaderWithoutProfileColumns) {
+  UsersCsv csv = parseUsersCsv("name,plates,valid_from,valid_to,entry,exit\nJo,AB1,,,1,1\n");
+  ASSERT_TRUE(csv.errors.empty()) << csv.errors.front().message;
+  ASSERT_EQ(csv.users.size(), 1u);
+  EXPECT_TRUE(csv.users[0].accessPoints[0].profileIds.empty());
+  UsersCsv mixed = parseUsersCsv("name,plates,valid_from,valid_to,entry,exit\nJo,AB1,,,1,1,x,\n");
+  ASSERT_EQ(mixed.errors.size(), 1u);
+  EXPECT_EQ(mixed.errors[0].message, "8 columns, expected 6");
 }
 
 TEST(UsersCsvTest, ReportsEveryBadRowWithItsField) {

@@ -51,6 +51,13 @@ Poco::Data::Session openSession(const std::string& path) {
        " valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL, entry INTEGER NOT NULL,"
        " exit INTEGER NOT NULL)",
       now;
+  // Stores made before local users had time profiles get the columns (empty: no restriction).
+  for (std::string column : {"entry_profiles", "exit_profiles"}) {
+    int present = 0;
+    s << "SELECT COUNT(*) FROM pragma_table_info('users') WHERE name = ?", use(column),
+        into(present), now;
+    if (!present) s << "ALTER TABLE users ADD COLUMN " + column + " TEXT NOT NULL DEFAULT ''", now;
+  }
   s << "CREATE TABLE IF NOT EXISTS list (id INTEGER PRIMARY KEY AUTOINCREMENT,"
        " action TEXT NOT NULL, plate TEXT NOT NULL, name TEXT NOT NULL,"
        " valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL, access_points TEXT NOT NULL,"
@@ -65,6 +72,7 @@ struct UserRow {
   std::string uuid, name, plates;
   Poco::Int64 from = 0, to = 0;
   int entry = 1, exit = 1;
+  std::string entryProfiles, exitProfiles;  // ids joined by ';' (checkLocalUser keeps it out)
 };
 
 UserRow rowOf(const access::DirectoryUser& u) {
@@ -74,7 +82,9 @@ UserRow rowOf(const access::DirectoryUser& u) {
           toSeconds(u.validFrom),
           toSeconds(u.validTo),
           u.accessPoints[access::kEntry].enabled ? 1 : 0,
-          u.accessPoints[access::kExit].enabled ? 1 : 0};
+          u.accessPoints[access::kExit].enabled ? 1 : 0,
+          join(u.accessPoints[access::kEntry].profileIds, ';'),
+          join(u.accessPoints[access::kExit].profileIds, ';')};
 }
 
 }  // namespace
@@ -86,10 +96,11 @@ std::vector<access::DirectoryUser> LocalStore::users() {
   std::vector<std::string> uuids, names, plates;
   std::vector<Poco::Int64> froms, tos;
   std::vector<int> entries, exits;
-  session_ << "SELECT uuid, name, plates, valid_from, valid_to, entry, exit FROM users"
-              " ORDER BY seq",
+  std::vector<std::string> entryProfiles, exitProfiles;
+  session_ << "SELECT uuid, name, plates, valid_from, valid_to, entry, exit, entry_profiles,"
+              " exit_profiles FROM users ORDER BY seq",
       into(uuids), into(names), into(plates), into(froms), into(tos), into(entries), into(exits),
-      now;
+      into(entryProfiles), into(exitProfiles), now;
   std::vector<access::DirectoryUser> users(uuids.size());
   for (std::size_t i = 0; i < uuids.size(); ++i) {
     auto& u = users[i];
@@ -100,6 +111,8 @@ std::vector<access::DirectoryUser> LocalStore::users() {
     u.validTo = fromSeconds(tos[i]);
     u.accessPoints[access::kEntry].enabled = entries[i] != 0;
     u.accessPoints[access::kExit].enabled = exits[i] != 0;
+    u.accessPoints[access::kEntry].profileIds = split(entryProfiles[i], ';');
+    u.accessPoints[access::kExit].profileIds = split(exitProfiles[i], ';');
   }
   return users;
 }
@@ -116,10 +129,10 @@ void LocalStore::addUsers(const std::vector<access::DirectoryUser>& users) {
   Poco::Data::Transaction transaction(session_);
   for (const auto& u : users) {
     UserRow r = rowOf(u);
-    session_ << "INSERT INTO users (uuid, name, plates, valid_from, valid_to, entry, exit)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+    session_ << "INSERT INTO users (uuid, name, plates, valid_from, valid_to, entry, exit,"
+                " entry_profiles, exit_profiles) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         use(r.uuid), use(r.name), use(r.plates), use(r.from), use(r.to), use(r.entry), use(r.exit),
-        now;
+        use(r.entryProfiles), use(r.exitProfiles), now;
   }
   transaction.commit();
 }
@@ -129,8 +142,9 @@ bool LocalStore::replaceUser(const access::DirectoryUser& user) {
   UserRow r = rowOf(user);
   Poco::Data::Statement update(session_);
   update << "UPDATE users SET name = ?, plates = ?, valid_from = ?, valid_to = ?, entry = ?,"
-            " exit = ? WHERE uuid = ?",
-      use(r.name), use(r.plates), use(r.from), use(r.to), use(r.entry), use(r.exit), use(r.uuid);
+            " exit = ?, entry_profiles = ?, exit_profiles = ? WHERE uuid = ?",
+      use(r.name), use(r.plates), use(r.from), use(r.to), use(r.entry), use(r.exit),
+      use(r.entryProfiles), use(r.exitProfiles), use(r.uuid);
   return update.execute() > 0;
 }
 

@@ -24,7 +24,8 @@ using lpr::testing::FakePluginContext;
 using lpr::testing::HttpAnswer;
 
 const char* const kDeviceUuid = "11111111-2222-3333-4444-555555555555";
-const char* const kHeader = "name,plates,valid_from,valid_to,entry,exit\r\n";
+const char* const kHeader =
+    "name,plates,valid_from,valid_to,entry,exit,entry_profiles,exit_profiles\r\n";
 
 class HttpContext : public FakePluginContext {
  public:
@@ -122,6 +123,33 @@ TEST_F(ManagementApiTest, CreatedUserIsGrantedByTheFallbackUntilDeleted) {
   EXPECT_FALSE(decide("ZZ1").uuid.has_value());
 }
 
+TEST_F(ManagementApiTest, ALocalUsersTimeProfilesLimitTheFallback) {
+  start();
+  // Only on holidays, and there are none: never active.
+  ASSERT_EQ(call("PUT", "/api/v1/profiles/shift", R"({"intervals":"holiday 00:00-24:00"})").status,
+            200);
+  HttpAnswer created = call(
+      "POST", "/api/v1/users",
+      R"({"name":"Night guard","plates":["NG1"],"entry_profiles":["shift"],"exit_profiles":[]})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto user = parse(created.body);
+  EXPECT_EQ(user->getArray("entry_profiles")->getElement<std::string>(0), "shift");
+  Decision outside = decide("NG1");
+  EXPECT_FALSE(outside.valid);
+  EXPECT_NE(outside.reason.find("outside time profiles"), std::string::npos) << outside.reason;
+
+  ASSERT_EQ(call("PUT", "/api/v1/profiles/shift", R"({"intervals":"daily 00:00-24:00"})").status,
+            200);
+  EXPECT_TRUE(decide("NG1").valid);
+  EXPECT_NE(call("GET", "/api/v1/users.csv").body.find("Night guard,NG1,,,1,1,shift,\r\n"),
+            std::string::npos);
+
+  HttpAnswer bad =
+      call("POST", "/api/v1/users", R"({"name":"X","plates":["X1"],"exit_profiles":["a b"]})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(parse(bad.body)->getObject("error")->getValue<std::string>("field"), "exit_profiles");
+}
+
 TEST_F(ManagementApiTest, InvalidUserIs400WithTheFieldAndCounted) {
   start();
   HttpAnswer a = call("POST", "/api/v1/users", R"({"name":"Jo","plates":["ABCDEFGHIJK"]})");
@@ -142,8 +170,11 @@ TEST_F(ManagementApiTest, ImportsAThousandPlatesAndExportsThemByteForByte) {
     std::string plates;
     for (int p = 0; p < 10; ++p) plates += (p ? ";" : "") + ("P" + std::to_string(u * 10 + p));
     text += "\"User " + std::to_string(u) + ", \"\"quoted\"\"\"," + plates +
-            (u % 2 ? ",2026-01-01T00:00:00Z,2030-12-31T23:59:59Z,1,0\r\n" : ",,,1,1\r\n");
+            (u % 2 ? ",2026-01-01T00:00:00Z,2030-12-31T23:59:59Z,1,0,,\r\n"
+                   : ",,,1,1,always;office,always\r\n");
   }
+  ASSERT_EQ(call("PUT", "/api/v1/profiles/always", R"({"intervals":"daily 00:00-24:00"})").status,
+            200);
   HttpAnswer imported = call("POST", "/api/v1/users.csv", text, "text/csv");
   ASSERT_EQ(imported.status, 200) << imported.body;
   EXPECT_EQ(imported.body, R"({"imported":100})");
@@ -165,7 +196,7 @@ TEST_F(ManagementApiTest, BadRowsAreAllReportedAndNothingIsStored) {
       for (int p = 1; p <= 20; ++p) plates += ";X" + std::to_string(p);
     }
     if (row == 30) from = "2026-13-45";
-    text += "u" + std::to_string(row) + "," + plates + "," + from + ",,1,1\r\n";
+    text += "u" + std::to_string(row) + "," + plates + "," + from + ",,1,1,,\r\n";
   }
   HttpAnswer a = call("POST", "/api/v1/users.csv", text, "text/csv");
   ASSERT_EQ(a.status, 400) << a.body;

@@ -9,8 +9,21 @@ namespace access = lpr::access;
 
 namespace {
 
-enum Column { kName, kPlates, kValidFrom, kValidTo, kEntryColumn, kExitColumn, kColumns };
-const char* const kColumnNames[] = {"name", "plates", "valid_from", "valid_to", "entry", "exit"};
+enum Column {
+  kName,
+  kPlates,
+  kValidFrom,
+  kValidTo,
+  kEntryColumn,
+  kExitColumn,
+  kEntryProfiles,
+  kExitProfiles,
+  kColumns
+};
+const char* const kColumnNames[] = {"name",  "plates", "valid_from",     "valid_to",
+                                    "entry", "exit",   "entry_profiles", "exit_profiles"};
+// The header before time profiles: still accepted on import.
+constexpr std::size_t kColumnsWithoutProfiles = kEntryProfiles;
 
 // Library errors start with the model's field name.
 std::string fieldOf(const std::string& error) {
@@ -21,7 +34,7 @@ std::string fieldOf(const std::string& error) {
   return "plates";
 }
 
-std::vector<std::string> splitPlates(const std::string& text) {
+std::vector<std::string> splitList(const std::string& text) {
   std::vector<std::string> plates;
   if (text.empty()) return plates;
   std::size_t start = 0;
@@ -33,7 +46,7 @@ std::vector<std::string> splitPlates(const std::string& text) {
   }
 }
 
-std::string joinPlates(const std::vector<std::string>& plates) {
+std::string joinList(const std::vector<std::string>& plates) {
   std::string out;
   for (std::size_t i = 0; i < plates.size(); ++i) out += (i ? ";" : "") + plates[i];
   return out;
@@ -64,6 +77,17 @@ std::vector<RowError> checkLocalUser(const access::DirectoryUser& user) {
                             "': must not contain ';' (it separates plates in CSV)"});
     }
   }
+  for (int ap : {access::kEntry, access::kExit}) {
+    const std::string field = ap == access::kEntry ? "entry_profiles" : "exit_profiles";
+    const auto& ids = user.accessPoints[ap].profileIds;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (ids[i].empty() || ids[i].find_first_of(";, ") != std::string::npos) {
+        errors.push_back({0, field,
+                          field + "[" + std::to_string(i) + "] '" + ids[i] +
+                              "': a profile id, not empty, without ';', ',' or spaces"});
+      }
+    }
+  }
   return errors;
 }
 
@@ -77,22 +101,29 @@ UsersCsv parseUsersCsv(std::string_view text) {
     return out;
   }
   const std::vector<std::string> header(kColumnNames, kColumnNames + kColumns);
-  if (csv.records.empty() || csv.records[0].fields != header) {
+  const std::vector<std::string> oldHeader(kColumnNames, kColumnNames + kColumnsWithoutProfiles);
+  if (csv.records.empty() ||
+      (csv.records[0].fields != header && csv.records[0].fields != oldHeader)) {
     out.errors.push_back({0, "header", std::string("the first line must be ") + kUsersCsvHeader});
     return out;
   }
   for (std::size_t r = 1; r < csv.records.size(); ++r) {
     const auto& f = csv.records[r].fields;
     const std::size_t row = r;
-    if (f.size() != kColumns) {
+    const std::size_t columns = csv.records[0].fields.size();
+    if (f.size() != columns) {
       out.errors.push_back(
-          {row, "", std::to_string(f.size()) + " columns, expected " + std::to_string(kColumns)});
+          {row, "", std::to_string(f.size()) + " columns, expected " + std::to_string(columns)});
       continue;
     }
     const std::size_t before = out.errors.size();
     access::DirectoryUser user;
     user.name = f[kName];
-    user.plates = splitPlates(f[kPlates]);
+    user.plates = splitList(f[kPlates]);
+    if (columns == kColumns) {
+      user.accessPoints[access::kEntry].profileIds = splitList(f[kEntryProfiles]);
+      user.accessPoints[access::kExit].profileIds = splitList(f[kExitProfiles]);
+    }
     for (Column c : {kValidFrom, kValidTo}) {
       auto at = parseValidity(f[c]);
       if (!at) {
@@ -123,9 +154,11 @@ UsersCsv parseUsersCsv(std::string_view text) {
 std::string writeUsersCsv(const std::vector<access::DirectoryUser>& users) {
   std::string out = std::string(kUsersCsvHeader) + "\r\n";
   for (const auto& u : users) {
-    out += csvRecord({u.name, joinPlates(u.plates), formatValidity(u.validFrom),
+    out += csvRecord({u.name, joinList(u.plates), formatValidity(u.validFrom),
                       formatValidity(u.validTo), u.accessPoints[access::kEntry].enabled ? "1" : "0",
-                      u.accessPoints[access::kExit].enabled ? "1" : "0"});
+                      u.accessPoints[access::kExit].enabled ? "1" : "0",
+                      joinList(u.accessPoints[access::kEntry].profileIds),
+                      joinList(u.accessPoints[access::kExit].profileIds)});
   }
   return out;
 }

@@ -10,8 +10,10 @@
 
 namespace lpr::plugins::proc_authorize {
 
-// The import/export format of local users (README "CSV format").
-inline constexpr const char* kUsersCsvHeader = "name,plates,valid_from,valid_to,entry,exit";
+// The import/export format of local users (README "CSV format"). Imports may leave out the
+// last two columns (the format before time profiles).
+inline constexpr const char* kUsersCsvHeader =
+    "name,plates,valid_from,valid_to,entry,exit,entry_profiles,exit_profiles";
 
 // What is wrong where: row is the 1-based data row (0: the header or the text as a whole),
 // field a column name.
@@ -29,8 +31,8 @@ struct UsersCsv {
 UsersCsv parseUsersCsv(std::string_view text);
 std::string writeUsersCsv(const std::vector<lpr::access::DirectoryUser>& users);
 
-// validateUser plus what the CSV form cannot hold (';' inside a plate, times below whole
-// seconds); each error names its field in API terms ("plates", "valid_to", ...).
+// validateUser plus what the CSV form cannot hold (';' inside a plate or a profile id, times
+// below whole seconds); each error names its field in API terms ("plates", "valid_to", ...).
 std::vector<RowError> checkLocalUser(const lpr::access::DirectoryUser& user);
 
 // "" → no limit; ISO 8601 UTC, truncated to whole seconds as the store keeps them.

@@ -61,8 +61,8 @@ TEST_F(ManagementApiE2E, ApiUserDecidesReadsAndSurvivesARestart) {
 
   const std::string exported = api("GET", "/api/v1/users.csv").body;
   EXPECT_EQ(exported,
-            "name,plates,valid_from,valid_to,entry,exit\r\n"
-            "Jo,AB123CD,,,1,0\r\n");
+            "name,plates,valid_from,valid_to,entry,exit,entry_profiles,exit_profiles\r\n"
+            "Jo,AB123CD,,,1,0,,\r\n");
   ASSERT_EQ(gateway_.stop(), 0);
   gateway_.start();
   EXPECT_EQ(api("GET", "/api/v1/users.csv").body, exported);
@@ -71,10 +71,10 @@ TEST_F(ManagementApiE2E, ApiUserDecidesReadsAndSurvivesARestart) {
 
 TEST_F(ManagementApiE2E, ImportsAThousandUsersAndRefusesAWrongPassword) {
   startGateway();
-  std::string csv = "name,plates,valid_from,valid_to,entry,exit\r\n";
+  std::string csv = "name,plates,valid_from,valid_to,entry,exit,entry_profiles,exit_profiles\r\n";
   for (int i = 0; i < 1000; ++i) {
     csv +=
-        "User " + std::to_string(i) + ",K" + std::to_string(i) + ",,2030-01-01T00:00:00Z,1,1\r\n";
+        "User " + std::to_string(i) + ",K" + std::to_string(i) + ",,2030-01-01T00:00:00Z,1,1,,\r\n";
   }
   HttpAnswer imported = api("POST", "/api/v1/users.csv", csv, "text/csv");
   ASSERT_EQ(imported.status, 200) << imported.body;
