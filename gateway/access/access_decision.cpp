@@ -91,8 +91,9 @@ std::string userRefusal(const DirectoryUser& user, const DecisionRequest& reques
   if (!rule.enabled) {
     return "access point " + std::to_string(request.accessPoint) + " disabled";
   }
+  const std::chrono::minutes offset = request.utcOffset.value_or(data.utcOffset);
   const ProfileCheck check =
-      checkProfiles(rule.profileIds, data.profiles, data.holidays, request.at, data.utcOffset);
+      checkProfiles(rule.profileIds, data.profiles, data.holidays, request.at, offset);
   if (check.active) {
     return "";
   }
@@ -100,7 +101,7 @@ std::string userRefusal(const DirectoryUser& user, const DecisionRequest& reques
     return "unknown time profile " + joinQuoted(check.unknownIds);
   }
   if (check.holiday) {
-    return "holiday " + formatDate(toLocalTime(request.at, data.utcOffset).date) +
+    return "holiday " + formatDate(toLocalTime(request.at, offset).date) +
            ": outside time profiles";
   }
   return "outside time profiles";

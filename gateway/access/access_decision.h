@@ -42,6 +42,9 @@ struct DecisionRequest {
   int accessPoint = kEntry;
   TimePoint at;      // UTC
   std::string gate;  // for list scopes; "" matches only entries without a gate scope
+  // The offset in force at `at` when the caller knows the zone's rules (daylight saving time);
+  // nullopt: AccessData::utcOffset.
+  std::optional<std::chrono::minutes> utcOffset;
 };
 
 // The fields of lpr::Decision that a local decision fills.

@@ -143,6 +143,11 @@ TEST_F(AccessDecisionTest, ProfilesAreInDeviceLocalTime) {
   data_.utcOffset = 0min;
   expectDirectory(decideAt("XY999", kEntry, utc(2026, 3, 2, 6, 30)), false, "u-bob", "Bob",
                   "outside time profiles");
+  // The offset the caller gives for the moment (a zone's DST rules) wins over the fixed one.
+  MirrorFreshness fresh = freshness_;
+  fresh.lastConfirmedFresh = utc(2026, 3, 2, 6);
+  DecisionRequest summer{"XY999", kEntry, utc(2026, 3, 2, 5, 30), gate_, 120min};
+  expectDirectory(decide(summer, data_, fresh), true, "u-bob", "Bob", "valid");
 }
 
 TEST_F(AccessDecisionTest, Holidays) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <ctime>
 #include <sstream>
 
 #include "bus/plate_event.h"
@@ -221,6 +222,7 @@ AuthorizeSettings readSettings(ConfigReader& config, const std::string& dataDire
   s.data.deviation = *access::deviationModeFromString(
       config.getEnum("deviation", "none", {"none", "start", "end", "both"}));
   s.data.utcOffset = std::chrono::minutes(config.getInt("utc_offset_min", 0, -14 * 60, 14 * 60));
+  s.systemTimeZone = config.getEnum("time_zone", "fixed", {"fixed", "system"}) == "system";
   s.reloadInterval = std::chrono::seconds(config.getInt("reload_interval_s", 5, 1, 3600));
   readList(config, s.data);
   readProfiles(config, s.data);
@@ -235,6 +237,13 @@ std::string listEntryField(const std::string& error) {
   if (error.rfind("scope.gates", 0) == 0) return "gates";
   if (error.rfind("name", 0) == 0) return "name";
   return "plate";
+}
+
+std::chrono::minutes systemUtcOffset(access::TimePoint at) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(at);
+  std::tm local{};
+  if (!localtime_r(&t, &local)) return std::chrono::minutes(0);
+  return std::chrono::duration_cast<std::chrono::minutes>(std::chrono::seconds(local.tm_gmtoff));
 }
 
 }  // namespace lpr::plugins::proc_authorize

@@ -16,6 +16,9 @@ struct AuthorizeSettings {
   std::chrono::seconds maxStaleness = lpr::access::kDefaultMaxStaleness;
   lpr::access::FallbackPolicy policy = lpr::access::FallbackPolicy::Deny;
   std::chrono::seconds reloadInterval{5};
+  // time_zone = system: the offset of each decision's moment from the C library's local time
+  // (TZ, else /etc/localtime), daylight saving time included; else data.utcOffset, fixed.
+  bool systemTimeZone = false;
   // Everything but the users: those come from the mirror.
   lpr::access::AccessData data;
 };
@@ -30,6 +33,9 @@ std::optional<std::vector<lpr::access::ProfileInterval>> parseIntervals(std::str
 // A list entry error of the access library starts with the field it is about (validFrom,
 // scope.gates, ...); this is that field's name in the configuration and the API (valid_from).
 std::string listEntryField(const std::string& error);
+
+// UTC offset of the C library's local time (TZ, else /etc/localtime) at `at`, DST included.
+std::chrono::minutes systemUtcOffset(lpr::access::TimePoint at);
 
 // "2026-12-24" (that day) or "12-25" (every year).
 std::optional<lpr::access::Holiday> parseHoliday(std::string_view text);

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <ctime>
+
 #include "fake_plugin_context.h"
 #include "proc_authorize.h"
 
@@ -156,6 +159,36 @@ TEST(AuthorizeConfigTest, OnlyOneInstancePerGateway) {
   EXPECT_TRUE(ctx.problems().empty()) << ctx.problemText();
   second.configure(ctx);
   EXPECT_NE(ctx.problemText().find("only one proc_authorize instance"), std::string::npos);
+}
+
+TEST(AuthorizeConfigTest, TimeZoneSystemFollowsTheZonesDaylightSavingTime) {
+  FakePluginContext ctx("auth");
+  ctx.set("time_zone", "system");
+  EXPECT_TRUE(readSettings(ctx.config(), ctx.dataDirectory()).systemTimeZone);
+  EXPECT_TRUE(ctx.problems().empty()) << ctx.problemText();
+  FakePluginContext bad("auth");
+  bad.set("time_zone", "Europe/Prague");
+  readSettings(bad.config(), bad.dataDirectory());
+  EXPECT_NE(bad.problemText().find("plugin.auth.time_zone"), std::string::npos);
+
+  const char* before = std::getenv("TZ");
+  const std::string saved = before ? before : "";
+  setenv("TZ", "Europe/Prague", 1);
+  tzset();
+  const auto winter =
+      systemUtcOffset(access::TimePoint(std::chrono::sys_days(std::chrono::year_month_day(
+          std::chrono::year(2026), std::chrono::January, std::chrono::day(15)))));
+  const auto summer =
+      systemUtcOffset(access::TimePoint(std::chrono::sys_days(std::chrono::year_month_day(
+          std::chrono::year(2026), std::chrono::July, std::chrono::day(15)))));
+  if (before) {
+    setenv("TZ", saved.c_str(), 1);
+  } else {
+    unsetenv("TZ");
+  }
+  tzset();
+  EXPECT_EQ(winter.count(), 60);
+  EXPECT_EQ(summer.count(), 120);
 }
 
 }  // namespace

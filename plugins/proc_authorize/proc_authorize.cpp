@@ -183,6 +183,7 @@ std::optional<Decision> ProcAuthorize::decide(const PlateEvent& read) {
   const std::shared_ptr<const State> current = state();
   access::DecisionRequest request{read.plate.empty() ? read.plateRaw : read.plate, read.accessPoint,
                                   now, read.sourceId};
+  if (settings_.systemTimeZone) request.utcOffset = systemUtcOffset(now);
   access::AccessDecision local = access::decide(request, current->data, current->freshness);
   // Local users come after the mirrored ones (device first). They are the gateway's own data,
   // so like the lists they hold while the mirror is stale, where the policy decides otherwise.
