@@ -13,6 +13,7 @@
 #include "device_watch.h"
 #include "plugin/plugin.h"
 #include "two_n_client.h"
+#include "two_n_connection_config.h"
 #include "two_n_request.h"
 
 namespace lpr {
