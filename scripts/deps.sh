@@ -3,8 +3,11 @@
 # scripts/demo.sh, scripts/test.sh and .ci/run. Installs only what is missing.
 LPR_BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config
   libpoco-dev libpaho-mqttpp-dev libpaho-mqtt-dev libsqlite3-dev
-  libgtest-dev libgmock-dev libopencv-dev)
-LPR_PEER_PACKAGES=(mosquitto mosquitto-clients openssl curl)
+  libgtest-dev libgmock-dev libopencv-dev libmodbus-dev libgpiod-dev)
+# python3-jsonschema: the tests validate published MQTT messages against their JSON Schema.
+# socat: a serial line (pty pair) for the Modbus RTU tests; tzdata: proc_authorize's
+# time_zone = system and its test read the zone rules.
+LPR_PEER_PACKAGES=(mosquitto mosquitto-clients openssl curl python3-jsonschema socat tzdata)
 
 lpr_install_deps() {
   local missing=()
