@@ -39,6 +39,37 @@ std::string statusTopic(const MessageOptions& options) {
   return options.topicPrefix + "/" + options.gatewayId + "/status";
 }
 
+std::string gateTopic(const MessageOptions& options, int accessPoint) {
+  return options.topicPrefix + "/" + options.gatewayId + "/gate/" + std::to_string(accessPoint);
+}
+
+std::string gateLastTopic(const MessageOptions& options, int accessPoint) {
+  return gateTopic(options, accessPoint) + "/last";
+}
+
+std::string gateEventTopic(const MessageOptions& options, int accessPoint) {
+  return gateTopic(options, accessPoint) + "/event";
+}
+
+std::string gateOpenTopic(const MessageOptions& options, int accessPoint) {
+  return gateTopic(options, accessPoint) + "/open";
+}
+
+std::string gateOpenResultTopic(const MessageOptions& options, int accessPoint) {
+  return gateOpenTopic(options, accessPoint) + "/result";
+}
+
+std::string gateOpenFilter(const MessageOptions& options) {
+  return options.topicPrefix + "/" + options.gatewayId + "/gate/+/open";
+}
+
+std::string snapshotUrl(const PlateEvent& event, const MessageOptions& options) {
+  if (options.snapshotBaseUrl.empty() || event.imagePath.empty()) return {};
+  std::string base = options.snapshotBaseUrl;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + kSnapshotRoute + event.id;
+}
+
 MqttEventMessage toMqttEventMessage(const PlateEvent& event, const MessageOptions& options) {
   auto json = orderedObject();
   json->set("event", kEventName);
@@ -48,6 +79,8 @@ MqttEventMessage toMqttEventMessage(const PlateEvent& event, const MessageOption
   json->set("source", event.sourceId);
   json->set("source_event_id", event.sourceEventId);
   json->set("vehicle_id", event.vehicleId);
+  json->set("update_of",
+            event.updateOf.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(event.updateOf));
   json->set("plate", options.maskPlate ? maskPlateText(event.plate) : event.plate);
   json->set("plate_raw", options.maskPlate ? maskPlateText(event.plateRaw) : event.plateRaw);
   json->set("country", event.country);
@@ -57,8 +90,9 @@ MqttEventMessage toMqttEventMessage(const PlateEvent& event, const MessageOption
   json->set("access_point", event.accessPoint);
   json->set("captured_at", formatUtc(event.capturedAt));
   json->set("received_at", formatUtc(event.receivedAt));
-  json->set("image",
-            event.imagePath.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(event.imagePath));
+  // The spool path is the gateway's business; consumers get a URL they can fetch, if any.
+  const std::string url = snapshotUrl(event, options);
+  json->set("snapshot_url", url.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(url));
   if (event.decision) {
     json->set("decision", decisionJson(*event.decision));
   } else {

@@ -73,7 +73,10 @@ TEST(MqttEventMessage, FullEventCarriesEveryField) {
   EXPECT_EQ(json->getValue<int>("access_point"), 1);
   EXPECT_EQ(json->getValue<std::string>("captured_at"), formatUtc(at(1795552630123)));
   EXPECT_EQ(json->getValue<std::string>("received_at"), formatUtc(at(1795552630456)));
-  EXPECT_EQ(json->getValue<std::string>("image"), "/var/lib/lpr-gateway/spool/6f1c.jpg");
+  EXPECT_TRUE(json->isNull("update_of"));
+  // No snapshot_base_url: no URL, and the spool path stays on the gateway.
+  EXPECT_TRUE(json->isNull("snapshot_url"));
+  EXPECT_FALSE(json->has("image"));
   auto decision = json->getObject("decision");
   ASSERT_TRUE(decision);
   EXPECT_TRUE(decision->getValue<bool>("valid"));
@@ -98,11 +101,12 @@ TEST(MqttEventMessage, KeysKeepTheDocumentedOrder) {
   std::size_t last = 0;
   for (const char* key :
        {"\"event\"",        "\"schema_version\"",  "\"gateway_id\"",  "\"id\"",
-        "\"source\"",       "\"source_event_id\"", "\"vehicle_id\"",  "\"plate\"",
-        "\"plate_raw\"",    "\"country\"",         "\"confidence\"",  "\"direction\"",
-        "\"access_point\"", "\"captured_at\"",     "\"received_at\"", "\"image\"",
-        "\"decision\"",     "\"valid\"",           "\"uuid\"",        "\"user_name\"",
-        "\"session\"",      "\"decided_by\"",      "\"reason\"",      "\"decided_at\""}) {
+        "\"source\"",       "\"source_event_id\"", "\"vehicle_id\"",  "\"update_of\"",
+        "\"plate\"",        "\"plate_raw\"",       "\"country\"",     "\"confidence\"",
+        "\"direction\"",    "\"access_point\"",    "\"captured_at\"", "\"received_at\"",
+        "\"snapshot_url\"", "\"decision\"",        "\"valid\"",       "\"uuid\"",
+        "\"user_name\"",    "\"session\"",         "\"decided_by\"",  "\"reason\"",
+        "\"decided_at\""}) {
     std::size_t pos = payload.find(key, last);
     ASSERT_NE(pos, std::string::npos) << key << " missing or out of order in " << payload;
     last = pos;
@@ -116,7 +120,8 @@ TEST(MqttEventMessage, AbsentValuesAreNull) {
   const std::string payload = toMqttEventMessage(event, options()).payload;
   auto json = parse(payload);
   EXPECT_TRUE(json->isNull("confidence")) << payload;
-  EXPECT_TRUE(json->isNull("image")) << payload;
+  EXPECT_TRUE(json->isNull("snapshot_url")) << payload;
+  EXPECT_TRUE(json->isNull("update_of")) << payload;
   EXPECT_TRUE(json->isNull("decision")) << payload;
   EXPECT_EQ(json->getValue<std::string>("direction"), "unknown");
   EXPECT_EQ(json->getValue<int>("access_point"), 0);
@@ -172,6 +177,32 @@ TEST(MqttEventMessage, NonAsciiTextStaysValidJson) {
   auto json = parse(toMqttEventMessage(event, options()).payload);
   EXPECT_EQ(json->getValue<std::string>("plate_raw"), "\xD0\x90\xD0\x92 123");
   EXPECT_EQ(json->getObject("decision")->getValue<std::string>("user_name"), "Zoë\nO'Brien");
+}
+
+TEST(MqttEventMessage, RefinementNamesTheFirstEvent) {
+  PlateEvent event = fullEvent();
+  event.updateOf = "0b6c2f4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
+  auto json = parse(toMqttEventMessage(event, options()).payload);
+  EXPECT_EQ(json->getValue<std::string>("update_of"), "0b6c2f4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f");
+}
+
+TEST(MqttEventMessage, SnapshotUrlNeedsABaseAndASnapshot) {
+  MessageOptions withBase = options();
+  withBase.snapshotBaseUrl = "https://gw1.example:8443/";
+  PlateEvent event = fullEvent();
+  EXPECT_EQ(
+      parse(toMqttEventMessage(event, withBase).payload)->getValue<std::string>("snapshot_url"),
+      "https://gw1.example:8443/api/v1/snapshots/6f1c2a9e-0d7b-4c1e-9a51-3b2f8e4d7c10");
+  event.imagePath.clear();
+  EXPECT_TRUE(parse(toMqttEventMessage(event, withBase).payload)->isNull("snapshot_url"));
+}
+
+TEST(MqttEventMessage, GateTopics) {
+  EXPECT_EQ(gateLastTopic(options(), 1), "site/lpr/gw1/gate/1/last");
+  EXPECT_EQ(gateEventTopic(options(), 0), "site/lpr/gw1/gate/0/event");
+  EXPECT_EQ(gateOpenTopic(options(), 0), "site/lpr/gw1/gate/0/open");
+  EXPECT_EQ(gateOpenResultTopic(options(), 0), "site/lpr/gw1/gate/0/open/result");
+  EXPECT_EQ(gateOpenFilter(options()), "site/lpr/gw1/gate/+/open");
 }
 
 TEST(MqttEventMessage, TopicValidation) {

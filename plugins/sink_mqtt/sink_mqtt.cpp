@@ -7,8 +7,15 @@
 #include <algorithm>
 #include <cstring>
 #include <ostream>
+#include <set>
 
+#include "gate/gate_control.h"
+#include "gate_command.h"
 #include "metrics/metrics.h"
+
+#ifndef LPR_SINK_MQTT_VERSION
+#define LPR_SINK_MQTT_VERSION "0"
+#endif
 
 namespace lpr::plugins::sink_mqtt {
 namespace {
@@ -20,6 +27,11 @@ constexpr auto kMaxBackoff = 30s;
 constexpr auto kLinkCheck = 1s;
 constexpr const char* kOnline = "online";
 constexpr const char* kOffline = "offline";
+// Commands waiting for the command thread; more are refused rather than queued for later.
+constexpr std::size_t kMaxQueuedCommands = 16;
+// A command older than this when its turn comes is refused: a late open is worse than none.
+constexpr auto kCommandMaxAge = 5s;
+constexpr const char* kOpenResults[] = {"opened", "no_barrier", "failed", "malformed", "refused"};
 
 // MQTT 3.1.1 CONNACK return codes (paho reports them as the failure code of the connect).
 std::string connackText(int rc) {
@@ -46,6 +58,12 @@ bool readable(const std::string& path) {
   } catch (const Poco::Exception&) {
     return false;
   }
+}
+
+std::string join(const std::vector<int>& values) {
+  std::string out;
+  for (int v : values) out += (out.empty() ? "" : ",") + std::to_string(v);
+  return out;
 }
 
 }  // namespace
@@ -109,7 +127,40 @@ void SinkMqtt::configure(PluginContext& ctx) {
   settings_.message.maskPlate = config.getBool("mask_plate", false);
   settings_.maxInflight =
       static_cast<int>(config.getInt("max_inflight", settings_.maxInflight, 1, 65535));
+  settings_.message.snapshotBaseUrl = config.getString("snapshot_base_url", "");
+  {
+    const std::string& base = settings_.message.snapshotBaseUrl;
+    if (!base.empty() && ((base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0) ||
+                          base.find_first_of(" ?#") != std::string::npos)) {
+      config.problem("snapshot_base_url", base,
+                     "empty, or the gateway's HTTP(S) base URL as consumers reach it, e.g. "
+                     "http://192.168.1.10:8080");
+    }
+  }
+  settings_.gateCommands = config.getBool("gate_commands", settings_.gateCommands);
+  settings_.ha.discovery = config.getBool("ha.discovery", settings_.ha.discovery);
+  settings_.ha.prefix = config.getString("ha.prefix", settings_.ha.prefix);
+  if (auto why = topicPrefixProblem(settings_.ha.prefix); !why.empty()) {
+    config.problem("ha.prefix", settings_.ha.prefix, "MQTT topic levels (" + why + ")");
+  }
+  settings_.ha.presenceHoldS =
+      static_cast<int>(config.getInt("ha.presence_hold_s", settings_.ha.presenceHoldS, 1, 86400));
+  {
+    std::vector<std::string> fallback;
+    for (int gate : settings_.ha.gates) fallback.push_back(std::to_string(gate));
+    std::vector<int> gates;
+    for (const auto& item : config.getList("ha.gates", fallback)) {
+      if (item.empty() || item.size() > 4 ||
+          item.find_first_not_of("0123456789") != std::string::npos) {
+        config.problem("ha.gates", item, "access point numbers separated by commas, e.g. 0,1");
+        continue;
+      }
+      gates.push_back(std::stoi(item));
+    }
+    settings_.ha.gates = gates;
+  }
   statusTopic_ = statusTopic(settings_.message);
+  version_ = LPR_SINK_MQTT_VERSION;
 
   const Labels labels{{"plugin", ctx.instanceId()}};
   std::weak_ptr<std::atomic<bool>> connected = connected_;
@@ -121,6 +172,12 @@ void SinkMqtt::configure(PluginContext& ctx) {
   publishErrors_ = &ctx.metrics().counter(
       "lpr_mqtt_publish_errors_total",
       "MQTT publishes not confirmed by the broker (returned as Retry)", labels);
+  for (const char* result : kOpenResults) {
+    openRequests_[result] =
+        &ctx.metrics().counter("lpr_gate_open_requests_total",
+                               "Requests to open a gate by hand (MQTT command topic), by result",
+                               {{"plugin", ctx.instanceId()}, {"result", result}});
+  }
 }
 
 StartResult SinkMqtt::start() {
@@ -146,8 +203,9 @@ StartResult SinkMqtt::start() {
             .keep_alive_interval(std::chrono::seconds(settings_.keepaliveS))
             // paho takes whole seconds here; round up so that a short timeout is not 0 (none).
             .connect_timeout(std::chrono::seconds((settings_.connectTimeoutMs + 999) / 1000))
-            // One slot more than a batch so that the status message never fails a batch.
-            .max_inflight(settings_.maxInflight + 1)
+            // A batch is up to three messages per event (event, gate event, gate last); the
+            // margin keeps the status, discovery and command results from failing a batch.
+            .max_inflight(3 * settings_.maxInflight + 64)
             .will(mqtt::message(statusTopic_, kOffline, 1, true));
     if (!settings_.username.empty()) {
       builder.user_name(settings_.username).password(settings_.password);
@@ -169,6 +227,12 @@ StartResult SinkMqtt::start() {
     connectOptions_ = std::make_unique<mqtt::connect_options>(builder.finalize());
   }
 
+  {
+    // Commands that come with the connection wait for the command thread started below.
+    std::lock_guard<std::mutex> lock(jobsMutex_);
+    jobs_.clear();
+    jobsAccepted_ = true;
+  }
   std::string error = connectOnce();
   std::lock_guard<std::mutex> lock(mutex_);
   if (!error.empty()) {
@@ -181,6 +245,7 @@ StartResult SinkMqtt::start() {
   stopping_ = false;
   backoff_ = kInitialBackoff;
   reconnector_ = std::thread([this] { reconnectLoop(); });
+  startCommandThread();
   return StartResult::ok();
 }
 
@@ -204,7 +269,7 @@ std::string SinkMqtt::connectOnce() {
     mqtt::create_options createOptions(MQTTVERSION_3_1_1);
     // paho refuses publishes beyond this many queued-but-unsent ones (default 100), connected
     // or not; a whole batch must fit.
-    createOptions.set_max_buffered_messages(settings_.maxInflight + 16);
+    createOptions.set_max_buffered_messages(3 * settings_.maxInflight + 64);
     client = std::make_shared<mqtt::async_client>(settings_.broker, settings_.clientId,
                                                   createOptions, nullptr);
   } catch (const mqtt::exception& e) {
@@ -213,6 +278,10 @@ std::string SinkMqtt::connectOnce() {
   }
   client->set_connection_lost_handler(
       [this, generation](const std::string& cause) { onConnectionLost(generation, cause); });
+  client->set_message_callback([this](mqtt::const_message_ptr message) {
+    // paho's thread: queue only; a barrier pulse would hold up every acknowledgement.
+    onMessage(message->get_topic(), message->to_string(), message->is_retained());
+  });
   try {
     auto token = client->connect(*connectOptions_);
     // paho enforces connect_timeout itself; the margin covers its whole-second rounding.
@@ -238,6 +307,10 @@ std::string SinkMqtt::connectOnce() {
     client_ = client;
     connected_->store(true);
   }
+  // A fresh client with a clean session has no subscriptions: make them on every connection,
+  // once the client is current, so that the results of the commands they bring can go out.
+  subscribe(client);
+  publishDiscovery(client);
   ctx_->logger().information("MQTT connected broker=%s client_id=%s qos=%d", settings_.broker,
                              settings_.clientId, settings_.qos);
   return {};
@@ -377,6 +450,7 @@ void SinkMqtt::stop() noexcept {
       if (!running_) return;
       stopping_ = true;
     }
+    stopCommandThread();
     wake_.notify_all();
     if (reconnector_.joinable()) reconnector_.join();
     std::lock_guard<std::mutex> connectLock(connectMutex_);
@@ -426,7 +500,13 @@ void SinkMqtt::describe(std::ostream& out) const {
       << "connect_timeout_ms = " << settings_.connectTimeoutMs << "\n"
       << "publish_timeout_ms = " << settings_.publishTimeoutMs << "\n"
       << "mask_plate = " << (settings_.message.maskPlate ? "true" : "false") << "\n"
-      << "max_inflight = " << settings_.maxInflight << "\n";
+      << "max_inflight = " << settings_.maxInflight << "\n"
+      << "snapshot_base_url = " << settings_.message.snapshotBaseUrl << "\n"
+      << "gate_commands = " << (settings_.gateCommands ? "true" : "false") << "\n"
+      << "ha.discovery = " << (settings_.ha.discovery ? "true" : "false") << "\n"
+      << "ha.prefix = " << settings_.ha.prefix << "\n"
+      << "ha.presence_hold_s = " << settings_.ha.presenceHoldS << "\n"
+      << "ha.gates = " << join(settings_.ha.gates) << "\n";
 }
 
 Health SinkMqtt::health() const {
@@ -456,21 +536,61 @@ std::vector<Delivery> SinkMqtt::deliverBatch(const std::vector<PlateEvent>& even
     return out;
   }
 
+  // The event of each gate that goes to its retained last topic: the newest of the batch, and
+  // only if no newer one is there already (an older event may come again after a Retry).
+  std::map<int, std::size_t> newest;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      const PlateEvent& event = events[i];
+      auto confirmed = lastSeq_.find(event.accessPoint);
+      if (confirmed != lastSeq_.end() && event.seq < confirmed->second) continue;
+      auto it = newest.find(event.accessPoint);
+      if (it == newest.end() || events[it->second].seq <= event.seq) {
+        newest[event.accessPoint] = i;
+      }
+    }
+  }
+
   // Publish all first so that the confirmations of the batch overlap, then collect them.
-  std::vector<mqtt::delivery_token_ptr> tokens(events.size());
+  struct Sent {
+    std::size_t event;
+    mqtt::delivery_token_ptr token;
+    bool last;  // the retained last topic of the event's gate
+  };
+  std::vector<Sent> sent;
+  sent.reserve(events.size() * 3);
   std::uint64_t errors = 0;
   for (std::size_t i = 0; i < events.size(); ++i) {
+    const PlateEvent& event = events[i];
     MqttEventMessage message;
     try {
-      message = toMqttEventMessage(events[i], settings_.message);
+      message = toMqttEventMessage(event, settings_.message);
     } catch (const std::exception& e) {
       out[i] = Delivery::reject(std::string("cannot encode event as JSON: ") + e.what());
       continue;
     }
+    const auto it = newest.find(event.accessPoint);
+    const bool last = it != newest.end() && it->second == i;
     try {
-      tokens[i] = client->publish(message.topic, message.payload.data(), message.payload.size(),
-                                  settings_.qos, false);
+      sent.push_back({i,
+                      client->publish(message.topic, message.payload.data(), message.payload.size(),
+                                      settings_.qos, false),
+                      false});
+      sent.push_back(
+          {i,
+           client->publish(gateEventTopic(settings_.message, event.accessPoint),
+                           message.payload.data(), message.payload.size(), settings_.qos, false),
+           false});
+      if (last) {
+        sent.push_back(
+            {i,
+             client->publish(gateLastTopic(settings_.message, event.accessPoint),
+                             message.payload.data(), message.payload.size(), settings_.qos, true),
+             true});
+      }
     } catch (const mqtt::exception& e) {
+      // Those of its messages that did go out are harmless: the event is sent again whole.
       out[i] = Delivery::retry(std::string("publish failed: ") + e.what());
       ++errors;
     }
@@ -478,20 +598,33 @@ std::vector<Delivery> SinkMqtt::deliverBatch(const std::vector<PlateEvent>& even
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(settings_.publishTimeoutMs);
   std::size_t timedOut = 0;
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    if (!tokens[i]) continue;
+  std::map<int, std::int64_t> confirmedLast;
+  for (const Sent& one : sent) {
+    Delivery& delivery = out[one.event];
     try {
-      if (tokens[i]->wait_until(deadline)) {
-        out[i] = Delivery::ok();
+      if (one.token->wait_until(deadline)) {
+        if (one.last) confirmedLast[events[one.event].accessPoint] = events[one.event].seq;
       } else {
-        out[i] = Delivery::retry("no confirmation from broker " + settings_.broker + " within " +
-                                 std::to_string(settings_.publishTimeoutMs) + " ms");
         ++timedOut;
+        if (delivery.kind == Delivery::Kind::Ok) {
+          delivery =
+              Delivery::retry("no confirmation from broker " + settings_.broker + " within " +
+                              std::to_string(settings_.publishTimeoutMs) + " ms");
+        }
       }
     } catch (const mqtt::exception& e) {
       // After a connection loss paho fails in-flight publishes with -11 (incomplete).
-      out[i] = Delivery::retry(std::string("publish not confirmed: ") + e.what());
       ++errors;
+      if (delivery.kind == Delivery::Kind::Ok) {
+        delivery = Delivery::retry(std::string("publish not confirmed: ") + e.what());
+      }
+    }
+  }
+  if (!confirmedLast.empty()) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& [gate, seq] : confirmedLast) {
+      auto& known = lastSeq_[gate];
+      known = std::max(known, seq);
     }
   }
   if (timedOut > 0) {
@@ -501,6 +634,202 @@ std::vector<Delivery> SinkMqtt::deliverBatch(const std::vector<PlateEvent>& even
   errors += timedOut;
   if (errors > 0 && publishErrors_ != nullptr) publishErrors_->inc(errors);
   return out;
+}
+
+void SinkMqtt::subscribe(const std::shared_ptr<mqtt::async_client>& client) {
+  // QoS 0: a command is acted on at most once; one lost with the link is better than one that
+  // arrives twice or late.
+  std::vector<std::string> filters;
+  if (settings_.gateCommands) filters.push_back(gateOpenFilter(settings_.message));
+  if (settings_.ha.discovery) filters.push_back(haStatusTopic(settings_.ha));
+  for (const auto& filter : filters) {
+    try {
+      if (!client->subscribe(filter, 0)->wait_for(
+              std::chrono::milliseconds(settings_.publishTimeoutMs))) {
+        ctx_->logger().error("MQTT subscription not confirmed topic=%s broker=%s", filter,
+                             settings_.broker);
+      }
+    } catch (const mqtt::exception& e) {
+      // A broker ACL that denies the subscription answers with a failure code.
+      ctx_->logger().error(
+          "MQTT subscription refused topic=%s broker=%s error=\"%s\"; check the broker's ACL "
+          "for this client",
+          filter, settings_.broker, std::string(e.what()));
+    }
+  }
+}
+
+void SinkMqtt::publishDiscovery(const std::shared_ptr<mqtt::async_client>& client) {
+  if (!settings_.ha.discovery) return;
+  DiscoveryInput input;
+  input.message = settings_.message;
+  input.ha = settings_.ha;
+  // Read now, not in configure(): barriers register in their own configure(), in any order.
+  input.barrierGates = ctx_->gates().accessPoints();
+  input.openCommands = settings_.gateCommands;
+  input.version = version_;
+  const auto messages = haDiscoveryMessages(input);
+  std::vector<mqtt::delivery_token_ptr> tokens;
+  std::string failure;
+  try {
+    for (const auto& message : messages) {
+      tokens.push_back(
+          client->publish(message.topic, message.payload.data(), message.payload.size(), 1, true));
+    }
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(settings_.publishTimeoutMs);
+    for (const auto& token : tokens) {
+      if (!token->wait_until(deadline)) {
+        failure = "not confirmed in time";
+        break;
+      }
+    }
+  } catch (const mqtt::exception& e) {
+    failure = e.what();
+  }
+  if (!failure.empty()) {
+    ctx_->logger().warning(
+        "HA discovery not published prefix=%s error=\"%s\"; sent again on the "
+        "next connection or HA restart",
+        settings_.ha.prefix, failure);
+    return;
+  }
+  ctx_->logger().information("HA discovery published prefix=%s node=%s gates=%s messages=%z",
+                             settings_.ha.prefix, haNodeId(settings_.message.gatewayId),
+                             join(haGates(input)), messages.size());
+}
+
+void SinkMqtt::onMessage(const std::string& topic, const std::string& payload, bool retained) {
+  bool accepted = false;
+  {
+    std::lock_guard<std::mutex> lock(jobsMutex_);
+    if (!jobsAccepted_) return;
+    if (jobs_.size() < kMaxQueuedCommands) {
+      jobs_.push_back({topic, payload.substr(0, kMaxCommandBytes + 1), retained,
+                       std::chrono::steady_clock::now()});
+      accepted = true;
+    }
+  }
+  if (accepted) {
+    jobsChanged_.notify_all();
+    return;
+  }
+  if (topic != haStatusTopic(settings_.ha)) {
+    ctx_->logger().warning("gate command refused topic=%s: %z commands already waiting", topic,
+                           kMaxQueuedCommands);
+    countOpen("refused");
+  }
+}
+
+void SinkMqtt::startCommandThread() {
+  std::lock_guard<std::mutex> lock(jobsMutex_);
+  if (commandThread_.joinable()) return;
+  jobsStop_ = false;
+  commandThread_ = std::thread([this] { commandLoop(); });
+}
+
+void SinkMqtt::stopCommandThread() {
+  {
+    std::lock_guard<std::mutex> lock(jobsMutex_);
+    jobsStop_ = true;
+    jobsAccepted_ = false;
+  }
+  jobsChanged_.notify_all();
+  if (commandThread_.joinable()) commandThread_.join();
+  std::lock_guard<std::mutex> lock(jobsMutex_);
+  jobs_.clear();
+}
+
+void SinkMqtt::commandLoop() {
+  std::unique_lock<std::mutex> lock(jobsMutex_);
+  while (true) {
+    jobsChanged_.wait(lock, [&] { return jobsStop_ || !jobs_.empty(); });
+    if (jobsStop_) return;
+    Job job = std::move(jobs_.front());
+    jobs_.pop_front();
+    lock.unlock();
+    try {
+      if (job.topic == haStatusTopic(settings_.ha)) {
+        // HA announces its (re)start with a non-retained "online"; a retained one is old news.
+        if (!job.retained && job.payload == "online") {
+          if (auto client = currentClient()) publishDiscovery(client);
+        }
+      } else {
+        handleOpen(job);
+      }
+    } catch (const std::exception& e) {
+      ctx_->logger().error("MQTT message not handled topic=%s error=\"%s\"", job.topic,
+                           std::string(e.what()));
+    }
+    lock.lock();
+  }
+}
+
+void SinkMqtt::countOpen(const std::string& result) {
+  auto it = openRequests_.find(result);
+  if (it != openRequests_.end()) it->second->inc();
+}
+
+void SinkMqtt::handleOpen(const Job& job) {
+  const std::string requestedBy = "mqtt:" + job.topic;
+  OpenCommand command = parseOpenCommand(settings_.message, job.topic, job.payload);
+  std::string result;
+  std::string detail;
+  if (job.retained) {
+    // A retained command would open the gate on every reconnect.
+    result = "refused";
+    detail = "retained command ignored; clear it with: mosquitto_pub -r -n -t '" + job.topic + "'";
+    ctx_->logger().warning("gate open refused by=%s: %s", requestedBy, detail);
+  } else if (!command.error.empty()) {
+    result = "malformed";
+    detail = command.error;
+    ctx_->logger().error("gate open command malformed by=%s: %s", requestedBy, detail);
+  } else if (std::chrono::steady_clock::now() - job.received > kCommandMaxAge) {
+    result = "refused";
+    detail = "waited too long for its turn; a late opening is worse than none";
+    ctx_->logger().warning("gate open refused by=%s access_point=%d: %s", requestedBy,
+                           *command.accessPoint, detail);
+  } else {
+    OpenRequest request;
+    request.accessPoint = *command.accessPoint;
+    request.requestedBy = requestedBy;
+    request.reason = command.reason.empty() ? "manual open by MQTT command" : command.reason;
+    ctx_->logger().notice(
+        "gate open requested access_point=%d by=%s reason=\"%s\"%s", request.accessPoint,
+        requestedBy, request.reason,
+        command.requestId.empty() ? std::string() : " request_id=\"" + command.requestId + "\"");
+    OpenResult opened;
+    try {
+      opened = ctx_->gates().open(request);
+    } catch (const std::exception& e) {
+      opened = {OpenResult::Kind::Failed, std::string("barrier threw: ") + e.what()};
+    }
+    result = toString(opened.kind);
+    detail = opened.detail;
+    if (opened.kind == OpenResult::Kind::Opened) {
+      ctx_->logger().information("gate open result access_point=%d result=%s detail=\"%s\"",
+                                 request.accessPoint, result, detail);
+    } else {
+      ctx_->logger().warning("gate open result access_point=%d result=%s detail=\"%s\"",
+                             request.accessPoint, result, detail);
+    }
+  }
+  countOpen(result);
+
+  const std::string payload = openResultPayload(command, result, detail, requestedBy, Clock::now());
+  auto client = currentClient();
+  if (!client) {
+    ctx_->logger().warning("gate open result not published topic=%s/result: not connected",
+                           job.topic);
+    return;
+  }
+  try {
+    client->publish(job.topic + "/result", payload.data(), payload.size(), 1, false)
+        ->wait_for(std::chrono::milliseconds(settings_.publishTimeoutMs));
+  } catch (const mqtt::exception& e) {
+    ctx_->logger().warning("gate open result not published topic=%s/result error=\"%s\"", job.topic,
+                           std::string(e.what()));
+  }
 }
 
 const PluginDescriptor kDescriptor{

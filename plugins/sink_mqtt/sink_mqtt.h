@@ -4,12 +4,15 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "ha_discovery.h"
 #include "mqtt_event_message.h"
 #include "plugin/plugin.h"
 
@@ -41,6 +44,9 @@ struct Settings {
   int publishTimeoutMs = 5000;
   int maxInflight = 64;
   MessageOptions message;
+  // Subscribe to <prefix>/<gateway>/gate/+/open and open gates through GateControl.
+  bool gateCommands = false;
+  HaOptions ha;
 };
 
 // Publishes every event as one JSON message and counts it delivered only once the broker
@@ -49,6 +55,13 @@ struct Settings {
 // clean and every connection gets a fresh paho client (paho keeps publishes that were queued
 // but not yet sent across a reconnect, even with a clean session). A thread of its own
 // reconnects with backoff after the connection is lost.
+//
+// Besides the event topic, each event goes to its gate's topics (.../gate/<ap>/event, and the
+// retained .../gate/<ap>/last while it is the gate's newest); an event counts as delivered only
+// once all of its messages are confirmed. On every connection it subscribes again (gate
+// commands, HA's status) and publishes the Home Assistant discovery configs. Commands and HA
+// restarts are handled on a thread of the plugin, never on paho's callback thread, which must
+// stay free to take the acknowledgements of the batches.
 class SinkMqtt : public Sink {
  public:
   SinkMqtt();
@@ -79,6 +92,23 @@ class SinkMqtt : public Sink {
   void reconnectLoop();
   std::chrono::milliseconds retryHint();
 
+  // A message that arrived on a subscription, handled by the command thread.
+  struct Job {
+    std::string topic;
+    std::string payload;
+    bool retained = false;
+    std::chrono::steady_clock::time_point received;
+  };
+  void onMessage(const std::string& topic, const std::string& payload, bool retained);
+  void commandLoop();
+  void handleOpen(const Job& job);
+  // Subscribes the client to the command and HA status topics; waited on.
+  void subscribe(const std::shared_ptr<mqtt::async_client>& client);
+  void publishDiscovery(const std::shared_ptr<mqtt::async_client>& client);
+  void countOpen(const std::string& result);
+  void startCommandThread();
+  void stopCommandThread();
+
   PluginContext* ctx_ = nullptr;
   Settings settings_;
   std::string statusTopic_;
@@ -86,6 +116,8 @@ class SinkMqtt : public Sink {
   // Shared with the metrics gauge, which may outlive this object.
   std::shared_ptr<std::atomic<bool>> connected_;
   Counter* publishErrors_ = nullptr;
+  std::map<std::string, Counter*> openRequests_;  // by result
+  std::string version_;
 
   std::mutex connectMutex_;   // one connect/disconnect at a time
   mutable std::mutex mutex_;  // guards the fields below
@@ -101,6 +133,18 @@ class SinkMqtt : public Sink {
   std::chrono::steady_clock::time_point nextAttempt_;
   int failedAttempts_ = 0;
   std::thread reconnector_;
+  // Store sequence of the newest event confirmed on each gate's retained last topic: an older
+  // event delivered again after a Retry must not replace it.
+  std::map<int, std::int64_t> lastSeq_;
+
+  std::mutex jobsMutex_;  // guards the fields below
+  std::condition_variable jobsChanged_;
+  std::deque<Job> jobs_;
+  bool jobsStop_ = false;
+  // Messages are taken from start() on, and no longer once stop() began: one that arrives while
+  // stopping must not be carried out after the next start().
+  bool jobsAccepted_ = false;
+  std::thread commandThread_;
 };
 
 }  // namespace lpr::plugins::sink_mqtt

@@ -113,6 +113,12 @@ TEST_F(SinkMqttConfigTest, EmptyConfigGetsDefaults) {
   EXPECT_FALSE(s.message.maskPlate);
   EXPECT_EQ(s.maxInflight, 64);
   EXPECT_EQ(sink_.maxBatch(), 64u);
+  EXPECT_EQ(s.message.snapshotBaseUrl, "");
+  EXPECT_FALSE(s.gateCommands);
+  EXPECT_FALSE(s.ha.discovery);
+  EXPECT_EQ(s.ha.prefix, "homeassistant");
+  EXPECT_EQ(s.ha.presenceHoldS, 30);
+  EXPECT_EQ(s.ha.gates, (std::vector<int>{0, 1}));
 }
 
 TEST(SinkMqttSample, SamplePropertiesConfigureCleanly) {
@@ -133,7 +139,11 @@ TEST_F(SinkMqttConfigTest, BadValuesNameTheirKey) {
       .set("topic_prefix", "lpr/#")
       .set("max_inflight", "0")
       .set("tls.verify", "maybe")
-      .set("bogus_key", "1");
+      .set("bogus_key", "1")
+      .set("snapshot_base_url", "ftp://gw")
+      .set("ha.prefix", "home/#")
+      .set("ha.gates", "0,x")
+      .set("ha.presence_hold_s", "0");
   configure();
   const std::string text = ctx_.problemText();
   EXPECT_NE(text.find("plugin.test.broker"), std::string::npos) << text;
@@ -142,6 +152,10 @@ TEST_F(SinkMqttConfigTest, BadValuesNameTheirKey) {
   EXPECT_NE(text.find("plugin.test.max_inflight"), std::string::npos) << text;
   EXPECT_NE(text.find("plugin.test.tls.verify"), std::string::npos) << text;
   EXPECT_NE(text.find("plugin.test.bogus_key"), std::string::npos) << text;
+  EXPECT_NE(text.find("plugin.test.snapshot_base_url"), std::string::npos) << text;
+  EXPECT_NE(text.find("plugin.test.ha.prefix"), std::string::npos) << text;
+  EXPECT_NE(text.find("plugin.test.ha.gates"), std::string::npos) << text;
+  EXPECT_NE(text.find("plugin.test.ha.presence_hold_s"), std::string::npos) << text;
 }
 
 TEST_F(SinkMqttConfigTest, TlsFilesNeedAnSslBroker) {
@@ -389,6 +403,12 @@ TEST(SinkMqttAuth, WrongPasswordIsRetryLaterNamingTheFix) {
   EXPECT_NE(result.why.find("plugin.bms.password"), std::string::npos) << result.why;
   EXPECT_EQ(result.why.find("wrong-password"), std::string::npos) << result.why;
   std::cout << "[ observed ] " << result.why << "\n";
+  // The host retries start() with backoff: the same clear answer, no crash, no hidden state.
+  StartResult again = sink.start();
+  EXPECT_EQ(again.kind, StartResult::Kind::RetryLater);
+  EXPECT_EQ(again.why, result.why);
+  EXPECT_EQ(sink.health().state, Health::State::Degraded);
+  EXPECT_NE(sink.health().detail.find("not authorised"), std::string::npos) << sink.health().detail;
   sink.stop();
 }
 
