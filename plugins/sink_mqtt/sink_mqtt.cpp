@@ -28,6 +28,8 @@ constexpr auto kLinkCheck = 1s;
 constexpr const char* kOnline = "online";
 constexpr const char* kOffline = "offline";
 // Commands waiting for the command thread; more are refused rather than queued for later.
+// The messages of one event: the event topic, its gate's event topic, its gate's retained last.
+constexpr int kEventPart = 0, kGatePart = 1, kLastPart = 2;
 constexpr std::size_t kMaxQueuedCommands = 16;
 // A command older than this when its turn comes is refused: a late open is worse than none.
 constexpr auto kCommandMaxAge = 5s;
@@ -556,10 +558,19 @@ std::vector<Delivery> SinkMqtt::deliverBatch(const std::vector<PlateEvent>& even
   struct Sent {
     std::size_t event;
     mqtt::delivery_token_ptr token;
-    bool last;  // the retained last topic of the event's gate
+    int part;  // kEventPart, kGatePart, kLastPart
   };
   std::vector<Sent> sent;
   sent.reserve(events.size() * 3);
+  // The parts of events that broker confirmed before their event had to be retried: sent once.
+  std::map<std::string, std::set<int>> confirmedBefore;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& event : events) {
+      auto it = partlyConfirmed_.find(event.id);
+      if (it != partlyConfirmed_.end()) confirmedBefore[event.id] = it->second;
+    }
+  }
   std::uint64_t errors = 0;
   for (std::size_t i = 0; i < events.size(); ++i) {
     const PlateEvent& event = events[i];
@@ -572,25 +583,30 @@ std::vector<Delivery> SinkMqtt::deliverBatch(const std::vector<PlateEvent>& even
     }
     const auto it = newest.find(event.accessPoint);
     const bool last = it != newest.end() && it->second == i;
+    const std::set<int>& done = confirmedBefore[event.id];
     try {
-      sent.push_back({i,
-                      client->publish(message.topic, message.payload.data(), message.payload.size(),
-                                      settings_.qos, false),
-                      false});
-      sent.push_back(
-          {i,
-           client->publish(gateEventTopic(settings_.message, event.accessPoint),
-                           message.payload.data(), message.payload.size(), settings_.qos, false),
-           false});
-      if (last) {
+      if (!done.count(kEventPart)) {
+        sent.push_back({i,
+                        client->publish(message.topic, message.payload.data(),
+                                        message.payload.size(), settings_.qos, false),
+                        kEventPart});
+      }
+      if (!done.count(kGatePart)) {
+        sent.push_back(
+            {i,
+             client->publish(gateEventTopic(settings_.message, event.accessPoint),
+                             message.payload.data(), message.payload.size(), settings_.qos, false),
+             kGatePart});
+      }
+      if (last && !done.count(kLastPart)) {
         sent.push_back(
             {i,
              client->publish(gateLastTopic(settings_.message, event.accessPoint),
                              message.payload.data(), message.payload.size(), settings_.qos, true),
-             true});
+             kLastPart});
       }
     } catch (const mqtt::exception& e) {
-      // Those of its messages that did go out are harmless: the event is sent again whole.
+      // The parts that went out and are confirmed below are not sent again.
       out[i] = Delivery::retry(std::string("publish failed: ") + e.what());
       ++errors;
     }
@@ -599,11 +615,15 @@ std::vector<Delivery> SinkMqtt::deliverBatch(const std::vector<PlateEvent>& even
       std::chrono::steady_clock::now() + std::chrono::milliseconds(settings_.publishTimeoutMs);
   std::size_t timedOut = 0;
   std::map<int, std::int64_t> confirmedLast;
+  std::map<std::size_t, std::set<int>> confirmedNow;
   for (const Sent& one : sent) {
     Delivery& delivery = out[one.event];
     try {
       if (one.token->wait_until(deadline)) {
-        if (one.last) confirmedLast[events[one.event].accessPoint] = events[one.event].seq;
+        confirmedNow[one.event].insert(one.part);
+        if (one.part == kLastPart) {
+          confirmedLast[events[one.event].accessPoint] = events[one.event].seq;
+        }
       } else {
         ++timedOut;
         if (delivery.kind == Delivery::Kind::Ok) {
@@ -620,12 +640,24 @@ std::vector<Delivery> SinkMqtt::deliverBatch(const std::vector<PlateEvent>& even
       }
     }
   }
-  if (!confirmedLast.empty()) {
+  {
     std::lock_guard<std::mutex> lock(mutex_);
     for (const auto& [gate, seq] : confirmedLast) {
       auto& known = lastSeq_[gate];
       known = std::max(known, seq);
     }
+    // An event retried with some of its messages confirmed must not publish those twice.
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      if (out[i].kind == Delivery::Kind::Retry) {
+        auto& parts = partlyConfirmed_[events[i].id];
+        parts.insert(confirmedNow[i].begin(), confirmedNow[i].end());
+        if (parts.empty()) partlyConfirmed_.erase(events[i].id);
+      } else {
+        partlyConfirmed_.erase(events[i].id);
+      }
+    }
+    // Retried events are the head of the queue, so this stays small; bound it all the same.
+    if (partlyConfirmed_.size() > 100000) partlyConfirmed_.clear();
   }
   if (timedOut > 0) {
     dropConnection(client, std::to_string(timedOut) + " publishes not confirmed within " +

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -136,6 +137,8 @@ class SinkMqtt : public Sink {
   // Store sequence of the newest event confirmed on each gate's retained last topic: an older
   // event delivered again after a Retry must not replace it.
   std::map<int, std::int64_t> lastSeq_;
+  // Events retried after some of their messages were confirmed: the parts not to send again.
+  std::map<std::string, std::set<int>> partlyConfirmed_;
 
   std::mutex jobsMutex_;  // guards the fields below
   std::condition_variable jobsChanged_;
