@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "fake_plugin_context.h"
+#include "gate/barrier_test_support.h"
 #include "metrics/metrics.h"
 #include "two_n_simulator.h"
 
@@ -13,21 +14,14 @@ namespace {
 
 using namespace std::chrono_literals;
 using lpr::testing::FakePluginContext;
+using lpr::testing::grantEvent;
 using lpr::testing::TwoNSimulator;
 
-PlateEvent grant(int n, const std::string& decidedBy, int accessPoint = 0,
+// A granted decision by `decidedBy` (the device's own, or one of the gateway's).
+PlateEvent grant(const std::string& decidedBy, int accessPoint = 0,
                  TimePoint receivedAt = Clock::now()) {
-  PlateEvent e;
-  e.id = "evt-" + std::to_string(n);
-  e.sourceId = "cam";
-  e.plate = e.plateRaw = "AB123CD";
-  e.accessPoint = accessPoint;
-  e.receivedAt = e.capturedAt = receivedAt;
-  Decision d;
-  d.valid = true;
-  d.decidedBy = decidedBy;
-  d.decidedAt = receivedAt;
-  e.decision = d;
+  PlateEvent e = grantEvent(accessPoint, receivedAt);
+  e.decision->decidedBy = decidedBy;
   return e;
 }
 
@@ -91,8 +85,8 @@ class SinkBarrier2nTest : public ::testing::Test {
 
 TEST_F(SinkBarrier2nTest, ALocalGrantTriggersTheAccessPointsSwitch) {
   start();
-  EXPECT_EQ(sink_.deliver(grant(1, "local_fallback")).kind, Delivery::Kind::Ok);
-  EXPECT_EQ(sink_.deliver(grant(2, "list", 1)).kind, Delivery::Kind::Ok);
+  EXPECT_EQ(sink_.deliver(grant("local_fallback")).kind, Delivery::Kind::Ok);
+  EXPECT_EQ(sink_.deliver(grant("list", 1)).kind, Delivery::Kind::Ok);
   EXPECT_EQ(triggered(), (std::vector<int>{2, 3}));
   EXPECT_TRUE(device_.switchActive(2));
   EXPECT_NE(metrics().find("lpr_barrier_pulses_total{plugin=\"gate2n\",access_point=\"0\","
@@ -103,7 +97,7 @@ TEST_F(SinkBarrier2nTest, ALocalGrantTriggersTheAccessPointsSwitch) {
 
 TEST_F(SinkBarrier2nTest, TheDevicesOwnGrantIsSkippedUnlessConfigured) {
   start();
-  EXPECT_EQ(sink_.deliver(grant(1, "2n")).kind, Delivery::Kind::Ok);
+  EXPECT_EQ(sink_.deliver(grant("2n")).kind, Delivery::Kind::Ok);
   EXPECT_TRUE(triggered().empty()) << "the device opened its door itself";
   EXPECT_NE(
       metrics().find("lpr_barrier_skipped_total{plugin=\"gate2n\",reason=\"device_decided\"} 1"),
@@ -121,21 +115,21 @@ TEST_F(SinkBarrier2nTest, TheDevicesOwnGrantIsSkippedUnlessConfigured) {
   opener.configure(ctx);
   ASSERT_TRUE(ctx.problems().empty()) << ctx.problemText();
   ASSERT_EQ(opener.start().kind, StartResult::Kind::Ok);
-  EXPECT_EQ(opener.deliver(grant(2, "2n")).kind, Delivery::Kind::Ok);
+  EXPECT_EQ(opener.deliver(grant("2n")).kind, Delivery::Kind::Ok);
   EXPECT_EQ(triggered(), (std::vector<int>{4}));
   opener.stop();
 }
 
 TEST_F(SinkBarrier2nTest, StaleGrantsRefusalsAndAnUnreachableDevice) {
   start();
-  EXPECT_EQ(sink_.deliver(grant(1, "list", 0, Clock::now() - 10s)).kind, Delivery::Kind::Ok);
+  EXPECT_EQ(sink_.deliver(grant("list", 0, Clock::now() - 10s)).kind, Delivery::Kind::Ok);
   EXPECT_TRUE(triggered().empty()) << "a stale grant opened";
 
   device_.stop();
-  EXPECT_EQ(sink_.deliver(grant(2, "list")).kind, Delivery::Kind::Retry);
+  EXPECT_EQ(sink_.deliver(grant("list")).kind, Delivery::Kind::Retry);
   EXPECT_EQ(sink_.health().state, Health::State::Unreachable);
   device_.start();
-  EXPECT_EQ(sink_.deliver(grant(3, "list")).kind, Delivery::Kind::Ok);
+  EXPECT_EQ(sink_.deliver(grant("list")).kind, Delivery::Kind::Ok);
   EXPECT_EQ(triggered(), (std::vector<int>{2}));
   EXPECT_EQ(sink_.health().state, Health::State::Ok);
 }
@@ -146,7 +140,7 @@ TEST_F(SinkBarrier2nTest, AManualOpenTriggersTheSwitchAndASwitchTheDeviceLacksIs
   OpenResult opened = ctx_.gates().open({0, "mqtt:test", "visitor"});
   EXPECT_EQ(opened.kind, OpenResult::Kind::Opened) << opened.detail;
   EXPECT_EQ(triggered(), (std::vector<int>{2}));
-  Delivery refused = sink_.deliver(grant(1, "list", 1));
+  Delivery refused = sink_.deliver(grant("list", 1));
   EXPECT_EQ(refused.kind, Delivery::Kind::Reject);
   EXPECT_NE(refused.why.find("switch 9"), std::string::npos) << refused.why;
 }
