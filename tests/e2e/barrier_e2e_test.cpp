@@ -36,11 +36,6 @@ class BarrierE2E : public TwoNDeviceE2E {
         // A loaded test machine must not turn a grant stale on the way.
         "plugin.gate.max_age_ms = 10000\n");
   }
-  HttpAnswer post(const std::string& uuid, const std::string& plate, int lprId) {
-    return httpRequest(gateway_.port(), "POST", "/api/lpr/licenseplate",
-                       twoNRead(uuid, plate, 0, lprId, 2), "application/json", ClientAuth::Basic,
-                       "camera", "pa55word");
-  }
   std::size_t pulses() {
     std::size_t on = 0;
     for (const auto& w : modbus_.coilWrites(5)) on += w.value == 1;
@@ -59,7 +54,7 @@ TEST_F(BarrierE2E, WithTheDeviceAwayTheLocalFallbackOpensTheBarrierOnce) {
   device_.stop();
 
   // Jana's car, read with a space and in lower case, then re-read while it waits.
-  ASSERT_EQ(post("00000000-0000-4000-8000-000000000001", "ab 123cd", 1).body,
+  ASSERT_EQ(postRead("00000000-0000-4000-8000-000000000001", "ab 123cd", 0, 1).body,
             R"({"success":true})");
   ASSERT_TRUE(modbus_.waitWrites(
       [](const std::vector<ModbusWrite>& writes) {
@@ -77,12 +72,14 @@ TEST_F(BarrierE2E, WithTheDeviceAwayTheLocalFallbackOpensTheBarrierOnce) {
   EXPECT_GE(off.at - on.at, 200ms) << "the pulse was cut short";
 
   for (int i = 2; i <= 5; ++i) {
-    ASSERT_EQ(post("00000000-0000-4000-8000-00000000000" + std::to_string(i), "AB123CD", 1).body,
-              R"({"success":true})");
+    ASSERT_EQ(
+        postRead("00000000-0000-4000-8000-00000000000" + std::to_string(i), "AB123CD", 0, 1).body,
+        R"({"success":true})");
   }
   // A stranger is refused: the barrier stays shut. Its event on MQTT marks that everything
   // before it was decided and delivered.
-  ASSERT_EQ(post("00000000-0000-4000-8000-000000000009", "ZZ999ZZ", 2).body, R"({"success":true})");
+  ASSERT_EQ(postRead("00000000-0000-4000-8000-000000000009", "ZZ999ZZ", 0, 2).body,
+            R"({"success":true})");
   ASSERT_TRUE(
       waitFor([&] { return eventsByUuid().count("00000000-0000-4000-8000-000000000009"); }, 15s));
   ASSERT_TRUE(waitFor([&] { return metricValue("lpr_queue_depth{plugin=\"gate\"}") == 0; }, 15s));

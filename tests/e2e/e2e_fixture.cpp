@@ -37,11 +37,11 @@ std::string GatewayE2E::baseConfig() const {
          "plugin.bms.topic_prefix = lpr\n";
 }
 
-HttpAnswer GatewayE2E::postRead(const std::string& uuid, const std::string& plate,
-                                int accessPoint) {
+HttpAnswer GatewayE2E::postRead(const std::string& uuid, const std::string& plate, int accessPoint,
+                                int lprId) {
   return httpRequest(gateway_.port(), "POST", "/api/lpr/licenseplate",
-                     twoNRead(uuid, plate, accessPoint), "application/json", ClientAuth::Basic,
-                     "camera", "pa55word");
+                     twoNRead(uuid, plate, accessPoint, lprId), "application/json",
+                     ClientAuth::Basic, "camera", "pa55word");
 }
 
 std::map<std::string, Poco::JSON::Object::Ptr> GatewayE2E::eventsByUuid(std::size_t* total) {

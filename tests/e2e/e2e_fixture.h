@@ -24,7 +24,9 @@ class GatewayE2E : public ::testing::Test {
   void TearDown() override;
 
   std::string baseConfig() const;
-  HttpAnswer postRead(const std::string& uuid, const std::string& plate, int accessPoint = 0);
+  // A 2N-format read; lprId is the camera's vehicle id.
+  HttpAnswer postRead(const std::string& uuid, const std::string& plate, int accessPoint = 0,
+                      int lprId = 1);
   // Parsed event payloads received so far, keyed by source_event_id (lprUuid).
   std::map<std::string, Poco::JSON::Object::Ptr> eventsByUuid(std::size_t* total = nullptr);
   std::string metrics();

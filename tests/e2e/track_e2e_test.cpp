@@ -24,10 +24,7 @@ TEST_F(TrackE2E, AParkedCarReadAHundredTimesIsOneDecision) {
   }
   // A different car afterwards marks the end: once it is published, the parked car's repeats
   // would have been too.
-  ASSERT_EQ(httpRequest(gateway_.port(), "POST", "/api/lpr/licenseplate",
-                        twoNRead("00000000-0000-4000-8000-000000000999", "XY987ZZ", 0, 2),
-                        "application/json", ClientAuth::Basic, "camera", "pa55word")
-                .body,
+  ASSERT_EQ(postRead("00000000-0000-4000-8000-000000000999", "XY987ZZ", 0, 2).body,
             R"({"success":true})");
   ASSERT_TRUE(waitFor(
       [&] { return eventsByUuid().count("00000000-0000-4000-8000-000000000999") == 1; }, 15s));

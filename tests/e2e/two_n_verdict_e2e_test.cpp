@@ -80,14 +80,8 @@ TEST_F(TwoNVerdictE2E, ARefinementCarriesTheFirstDecisionAndNeverReachesTheDevic
   // One arrival (lprID 7): first misread as a stranger's plate, then read right as Jana's.
   const std::string first = "00000000-0000-4000-8000-000000000011";
   const std::string refined = "00000000-0000-4000-8000-000000000012";
-  auto post = [&](const std::string& uuid, const std::string& plate) {
-    return httpRequest(gateway_.port(), "POST", "/api/lpr/licenseplate",
-                       twoNRead(uuid, plate, 0, 7, 2), "application/json", ClientAuth::Basic,
-                       "camera", "pa55word")
-        .body;
-  };
-  ASSERT_EQ(post(first, "AB128CD"), R"({"success":true})");
-  ASSERT_EQ(post(refined, "AB123CD"), R"({"success":true})");
+  ASSERT_EQ(postRead(first, "AB128CD", 0, 7).body, R"({"success":true})");
+  ASSERT_EQ(postRead(refined, "AB123CD", 0, 7).body, R"({"success":true})");
   ASSERT_TRUE(waitFor([&] { return eventsByUuid().size() == 2; }, 15s));
 
   auto events = eventsByUuid();
