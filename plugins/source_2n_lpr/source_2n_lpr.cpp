@@ -19,8 +19,6 @@ namespace lpr::plugins::source_2n_lpr {
 
 namespace {
 
-constexpr auto kWarnEvery = std::chrono::seconds(60);
-
 const char* const kRequestsMetric = "lpr_http_requests_total";
 const char* const kRequestsHelp = "HTTP requests answered by a source plugin, by HTTP status";
 const char* const kErrorsMetric = "lpr_input_errors_total";
@@ -28,52 +26,7 @@ const char* const kErrorsHelp = "Requests a source plugin rejected, by kind";
 const char* const kErrorKinds[] = {"auth",      "method",  "malformed_json", "missing_field",
                                    "bad_value", "too_big", "forbidden",      "store"};
 
-// A dual-stack listener reports IPv4 peers as ::ffff:a.b.c.d; allow_from is written in IPv4.
-Poco::Net::IPAddress unmapped(const Poco::Net::IPAddress& ip) {
-  if (ip.family() == Poco::Net::IPAddress::IPv6 && ip.isIPv4Mapped()) {
-    const auto* bytes = static_cast<const unsigned char*>(ip.addr());
-    return Poco::Net::IPAddress(bytes + 12, 4);
-  }
-  return ip;
-}
-
-bool safeRealm(const std::string& realm) {
-  for (unsigned char c : realm) {
-    if (c == '"' || c == '\\' || c < 0x20 || c == 0x7f) return false;
-  }
-  return true;
-}
-
 }  // namespace
-
-bool IpNetwork::contains(const Poco::Net::IPAddress& ip) const {
-  const Poco::Net::IPAddress plain = unmapped(ip);
-  if (plain.family() != address.family()) return false;
-  return (plain & mask) == address;
-}
-
-std::optional<IpNetwork> parseIpNetwork(const std::string& text) {
-  const auto slash = text.find('/');
-  Poco::Net::IPAddress ip;
-  if (!Poco::Net::IPAddress::tryParse(text.substr(0, slash), ip)) return std::nullopt;
-  const bool v4 = ip.family() == Poco::Net::IPAddress::IPv4;
-  // inet_aton would read "10.0.0" as 10.0.0.0; a shorthand in an allowlist is more likely a typo.
-  if (v4 && std::count(text.begin(), text.begin() + std::min(slash, text.size()), '.') != 3) {
-    return std::nullopt;
-  }
-  const unsigned maxBits = v4 ? 32 : 128;
-  unsigned bits = maxBits;
-  if (slash != std::string::npos) {
-    const std::string prefix = text.substr(slash + 1);
-    if (prefix.empty() || prefix.size() > 3 ||
-        prefix.find_first_not_of("0123456789") != std::string::npos ||
-        !Poco::NumberParser::tryParseUnsigned(prefix, bits) || bits > maxBits) {
-      return std::nullopt;
-    }
-  }
-  Poco::Net::IPAddress mask(bits, ip.family());
-  return IpNetwork{ip & mask, mask};
-}
 
 void Source2nLpr::configure(PluginContext& ctx) {
   ctx_ = &ctx;
@@ -84,29 +37,7 @@ void Source2nLpr::configure(PluginContext& ctx) {
     config.problem("path", path_, "an absolute URL path such as /api/lpr/licenseplate");
   }
 
-  authMode_ =
-      httpAuthModeFromString(config.getEnum("auth", "digest", {"none", "basic", "digest", "any"}))
-          .value_or(HttpAuthMode::Digest);
-  std::string password;
-  if (authMode_ == HttpAuthMode::None) {
-    username_ = config.getString("username", "");
-    password = config.getString("password", "");
-  } else {
-    username_ = config.requireString("username");
-    password = config.requireString("password");
-    if (username_.find(':') != std::string::npos) {
-      // Basic splits "user:password" at the first colon.
-      config.problem("username", username_, "a name without ':'");
-    }
-  }
-  passwordSet_ = !password.empty();
-
-  realm_ = config.getString("realm", realm_);
-  if (realm_.empty() || !safeRealm(realm_)) {
-    // Clients echo the realm back without escaping, so quotes would break their answer.
-    config.problem("realm", realm_, "a non-empty text without quotes, backslashes or controls");
-  }
-  nonceLifetimeS_ = config.getInt("nonce_lifetime_s", nonceLifetimeS_, 10, 86400);
+  guard_.configure(config, "digest", {"none", "basic", "digest", "any"});
   maxBodyBytes_ = static_cast<std::size_t>(
       config.getInt("max_body_bytes", static_cast<long long>(maxBodyBytes_), 1024, 16 << 20));
 
@@ -115,23 +46,12 @@ void Source2nLpr::configure(PluginContext& ctx) {
     options_.accessPointOverride = accessPointSetting_ == "1" ? 1 : 0;
   }
 
-  allowFromText_ = config.getList("allow_from", {});
-  allowFrom_.clear();
-  for (const auto& item : allowFromText_) {
-    if (auto network = parseIpNetwork(item)) {
-      allowFrom_.push_back(*network);
-    } else {
-      config.problem("allow_from", item, "IP addresses or CIDR networks, comma separated");
-    }
-  }
-
-  auth_ = std::make_unique<HttpAuthenticator>(authMode_, HttpCredentials{username_, password},
-                                              realm_, std::chrono::seconds(nonceLifetimeS_));
+  configured_ = true;
 }
 
 StartResult Source2nLpr::start() {
   if (started_) return StartResult::ok();
-  if (!ctx_ || !auth_) return StartResult::fatal("not configured");
+  if (!ctx_ || !configured_) return StartResult::fatal("not configured");
   Metrics& metrics = ctx_->metrics();
   const std::string& id = ctx_->instanceId();
   // Registered up front so the series exist (at 0) before the first failure.
@@ -150,9 +70,7 @@ StartResult Source2nLpr::start() {
                         Poco::Net::HTTPServerResponse& response) { handle(request, response); };
   ctx_->http().add(std::move(route));
   started_ = true;
-  ctx_->logger().information("listening path=%s auth=%s user=\"%s\" allow_from=%s", path_,
-                             toString(authMode_), username_,
-                             std::string(allowFrom_.empty() ? "any" : "list"));
+  ctx_->logger().information("listening path=%s %s", path_, guard_.describe());
   return StartResult::ok();
 }
 
@@ -166,33 +84,12 @@ void Source2nLpr::stop() noexcept {
 }
 
 void Source2nLpr::describe(std::ostream& out) const {
-  out << "path=" << path_ << " auth=" << toString(authMode_) << " username=\"" << username_
-      << "\" password=" << (passwordSet_ ? "<redacted>" : "<unset>") << " realm=\"" << realm_
-      << "\" nonce_lifetime_s=" << nonceLifetimeS_ << " max_body_bytes=" << maxBodyBytes_
-      << " access_point=" << accessPointSetting_ << " allow_from=";
-  if (allowFromText_.empty()) out << "any";
-  for (std::size_t i = 0; i < allowFromText_.size(); ++i) {
-    out << (i ? "," : "") << allowFromText_[i];
-  }
+  out << "path=" << path_ << " max_body_bytes=" << maxBodyBytes_
+      << " access_point=" << accessPointSetting_ << " " << guard_.describe();
 }
 
-bool Source2nLpr::addressAllowed(const Poco::Net::IPAddress& address) const {
-  if (allowFrom_.empty()) return true;
-  for (const auto& network : allowFrom_) {
-    if (network.contains(address)) return true;
-  }
-  return false;
-}
-
-// Several instances may share the path, one per camera account. An instance takes a request
-// that names its user; one without credentials it takes only when its allow_from singles the
-// camera out, otherwise the first instance on the path challenges it (any instance can verify
-// any other's nonces, so the camera's answer then reaches the right one).
 bool Source2nLpr::claims(const Poco::Net::HTTPServerRequest& request) const {
-  if (!addressAllowed(request.clientAddress().host())) return false;
-  if (authMode_ == HttpAuthMode::None) return true;
-  if (auto user = HttpAuthenticator::claimedUser(request)) return *user == username_;
-  return !allowFrom_.empty();
+  return guard_.claims(request);
 }
 
 void Source2nLpr::handle(Poco::Net::HTTPServerRequest& request,
@@ -210,8 +107,9 @@ void Source2nLpr::handle(Poco::Net::HTTPServerRequest& request,
 
 void Source2nLpr::handleChecked(Poco::Net::HTTPServerRequest& request,
                                 Poco::Net::HTTPServerResponse& response) {
-  const Poco::Net::IPAddress peer = unmapped(request.clientAddress().host());
-  if (!addressAllowed(peer)) {
+  const Poco::Net::IPAddress peer = unmappedAddress(request.clientAddress().host());
+  const RouteGuard::Check check = guard_.check(request);
+  if (check.verdict == RouteGuard::Verdict::Forbidden) {
     rejectInput("forbidden");
     warnThrottled("forbidden",
                   "refused request from address not in allow_from ip=" + peer.toString());
@@ -222,19 +120,18 @@ void Source2nLpr::handleChecked(Poco::Net::HTTPServerRequest& request,
     return;
   }
 
-  const auto outcome = auth_->evaluate(request);
-  if (outcome.result != HttpAuthenticator::Result::Ok) {
-    // Missing and Stale are the normal first leg of Digest and a nonce timing out.
-    if (outcome.result == HttpAuthenticator::Result::Wrong) {
+  if (check.verdict != RouteGuard::Verdict::Pass) {
+    // A challenge is the normal first leg of Digest, or a nonce timing out.
+    if (check.verdict == RouteGuard::Verdict::Wrong) {
       rejectInput("auth");
       const auto user = HttpAuthenticator::claimedUser(request);
       warnThrottled("auth", "authentication failed ip=" + peer.toString() + " user=\"" +
-                                user.value_or("") + "\" reason=\"" + outcome.reason + "\"");
+                                user.value_or("") + "\" reason=\"" + check.reason + "\"");
     } else if (ctx_->logger().debug()) {
-      ctx_->logger().debug("challenge ip=%s result=%s", peer.toString(), toString(outcome.result));
+      ctx_->logger().debug("challenge ip=%s reason=%s", peer.toString(), check.reason);
     }
     drainBody(request, response, maxBodyBytes_);
-    auth_->challenge(response, outcome.result == HttpAuthenticator::Result::Stale);
+    guard_.challenge(response, check.stale);
     answer(response, 401, errorEnvelope(twoNError(kErrAuthorisationRequired)));
     return;
   }
@@ -305,26 +202,7 @@ void Source2nLpr::rejectInput(const std::string& kind) {
 }
 
 void Source2nLpr::warnThrottled(const std::string& key, const std::string& message) {
-  const auto now = std::chrono::steady_clock::now();
-  std::uint64_t suppressed = 0;
-  {
-    std::lock_guard lock(throttleMutex_);
-    Throttle& throttle = throttle_[key];
-    if (throttle.last != std::chrono::steady_clock::time_point{} &&
-        now - throttle.last < kWarnEvery) {
-      ++throttle.suppressed;
-      return;
-    }
-    throttle.last = now;
-    suppressed = throttle.suppressed;
-    throttle.suppressed = 0;
-  }
-  if (suppressed > 0) {
-    ctx_->logger().warning("%s (%s similar messages suppressed since the last one)", message,
-                           std::to_string(suppressed));
-  } else {
-    ctx_->logger().warning(message);
-  }
+  throttle_.warn(ctx_->logger(), key, message);
 }
 
 const PluginDescriptor kDescriptor{

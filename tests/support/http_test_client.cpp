@@ -26,13 +26,16 @@ HttpAnswer send(Poco::Net::HTTPClientSession& session, Poco::Net::HTTPRequest& r
   return answer;
 }
 
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
 HttpAnswer exchange(Poco::Net::HTTPClientSession& session, const std::string& method,
                     const std::string& path, const std::string& body,
                     const std::string& contentType, ClientAuth auth, const std::string& user,
-                    const std::string& password) {
+                    const std::string& password, const Headers& headers = {}) {
   session.setTimeout(Poco::Timespan(15, 0));
   Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
   if (!contentType.empty()) request.setContentType(contentType);
+  for (const auto& [name, value] : headers) request.set(name, value);
   Poco::Net::HTTPCredentials credentials(user, password);
   if (auth == ClientAuth::Basic) {
     Poco::Net::HTTPBasicCredentials(user, password).authenticate(request);
@@ -42,6 +45,7 @@ HttpAnswer exchange(Poco::Net::HTTPClientSession& session, const std::string& me
   if (auth == ClientAuth::Digest && answer.status == 401) {
     Poco::Net::HTTPRequest retry(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     if (!contentType.empty()) retry.setContentType(contentType);
+    for (const auto& [name, value] : headers) retry.set(name, value);
     credentials.authenticate(retry, response);
     Poco::Net::HTTPResponse second;
     answer = send(session, retry, body, second);
@@ -56,6 +60,14 @@ HttpAnswer httpRequest(int port, const std::string& method, const std::string& p
                        const std::string& user, const std::string& password) {
   Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
   return exchange(session, method, path, body, contentType, auth, user, password);
+}
+
+HttpAnswer httpRequest(int port, const std::string& method, const std::string& path,
+                       const std::string& body, const std::string& contentType,
+                       const Headers& headers, ClientAuth auth, const std::string& user,
+                       const std::string& password) {
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+  return exchange(session, method, path, body, contentType, auth, user, password, headers);
 }
 
 HttpAnswer httpsRequest(int port, const std::string& caFile, const std::string& method,

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace lpr::testing {
 
@@ -17,6 +19,13 @@ enum class ClientAuth { None, Basic, Digest };
 HttpAnswer httpRequest(int port, const std::string& method, const std::string& path,
                        const std::string& body = {},
                        const std::string& contentType = "application/json",
+                       ClientAuth auth = ClientAuth::None, const std::string& user = {},
+                       const std::string& password = {});
+
+// The same with extra request headers (a token header, say).
+HttpAnswer httpRequest(int port, const std::string& method, const std::string& path,
+                       const std::string& body, const std::string& contentType,
+                       const std::vector<std::pair<std::string, std::string>>& headers,
                        ClientAuth auth = ClientAuth::None, const std::string& user = {},
                        const std::string& password = {});
 
