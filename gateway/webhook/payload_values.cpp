@@ -211,7 +211,10 @@ std::optional<std::tm> parseLocalDateTime(std::string_view text, int* millisecon
     for (std::size_t i = 0; i < 3; ++i)
       ms = ms * 10 + (i < fraction.size() ? fraction[i] - '0' : 0);
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+  // Outside 2000..2100 the camera has no NTP (or the value is junk), and far years would overflow
+  // the nanosecond clock in toUtc().
+  if (year < 2000 || year > 2100 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
+      minute > 59 || second > 60) {
     return std::nullopt;
   }
   tm.tm_year = year - 1900;

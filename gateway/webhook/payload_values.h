@@ -48,7 +48,8 @@ struct LocalZone {
   TimePoint toUtc(const std::tm& local, int milliseconds = 0) const;
 };
 
-// "YYYY-MM-DD HH:MM:SS[.fff]" or with 'T' instead of the space, no zone; nullopt otherwise.
+// "YYYY-MM-DD HH:MM:SS[.fff]" or with 'T' instead of the space, no zone, year 2000..2100;
+// nullopt otherwise.
 std::optional<std::tm> parseLocalDateTime(std::string_view text, int* milliseconds);
 // ISO 8601 with a zone ("2026-11-24T20:30:06+01:00", "...Z", fractions allowed) → UTC;
 // nullopt when it has no zone or does not parse.

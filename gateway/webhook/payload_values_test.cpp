@@ -77,7 +77,8 @@ TEST(PayloadValues, LocalTimesToUtc) {
   EXPECT_EQ(formatUtc(LocalZone::parse("-05:30")->toUtc(*local, ms)), "2026-11-25T02:00:06.123Z");
   EXPECT_TRUE(parseLocalDateTime("2026-11-24T20:30:06", nullptr));
   for (const char* bad : {"2026-13-01 00:00:00", "2026-11-24", "24.11.2026 20:30:06",
-                          "2026-11-24 20:30:06.", "2026-11-24 20:30:06Z", "-"}) {
+                          "2026-11-24 20:30:06.", "2026-11-24 20:30:06Z", "-",
+                          "4048-01-01 00:00:00", "1999-12-31 23:59:59"}) {
     EXPECT_FALSE(parseLocalDateTime(bad, nullptr)) << bad;
   }
   for (const char* bad : {"+1:00", "CET", "+15:00", "01:00"}) {

@@ -102,6 +102,10 @@ StartResult WebhookSource::start() {
 
   HttpRoute route;
   route.path = guard_.routePath(path_);  // any method: a wrong one is counted, then refused
+  if (adapter_->routesSubpaths()) {
+    if (route.path.empty() || route.path.back() != '/') route.path += '/';
+    route.prefix = true;
+  }
   route.owner = id;
   route.claims = [this](const Poco::Net::HTTPServerRequest& request) {
     return guard_.claims(request);

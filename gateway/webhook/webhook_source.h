@@ -27,6 +27,11 @@ class WebhookAdapter {
   virtual ~WebhookAdapter() = default;
   virtual std::string defaultPath() const = 0;
   virtual std::string defaultAuth() const { return "basic"; }
+  // True when the route is the prefix `path`/ (every path below it) instead of `path` itself: a
+  // vendor that posts to fixed sibling paths (Dahua: /NotificationInfo/TollgateInfo and
+  // /NotificationInfo/KeepAlive) gets one route, and convert() tells the posts apart by
+  // WebhookRequest::path.
+  virtual bool routesSubpaths() const { return false; }
   // Reads the adapter's own keys (time_zone, ...); problems go to the reader.
   virtual void configure(ConfigReader& config) {}
   virtual void describe(std::ostream& out) const {}
