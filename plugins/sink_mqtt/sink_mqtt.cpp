@@ -1,6 +1,5 @@
 #include "sink_mqtt.h"
 
-#include <Poco/File.h>
 #include <Poco/Logger.h>
 #include <mqtt/async_client.h>
 
@@ -35,33 +34,6 @@ constexpr std::size_t kMaxQueuedCommands = 16;
 constexpr auto kCommandMaxAge = 5s;
 constexpr const char* kOpenResults[] = {"opened", "no_barrier", "failed", "malformed", "refused"};
 
-// MQTT 3.1.1 CONNACK return codes (paho reports them as the failure code of the connect).
-std::string connackText(int rc) {
-  switch (rc) {
-    case 1:
-      return "unacceptable protocol version";
-    case 2:
-      return "client identifier rejected";
-    case 3:
-      return "server unavailable";
-    case 4:
-      return "bad user name or password";
-    case 5:
-      return "not authorised";
-    default:
-      return {};
-  }
-}
-
-bool readable(const std::string& path) {
-  try {
-    Poco::File file(path);
-    return file.exists() && file.isFile() && file.canRead();
-  } catch (const Poco::Exception&) {
-    return false;
-  }
-}
-
 std::string join(const std::vector<int>& values) {
   std::string out;
   for (int v : values) out += (out.empty() ? "" : ",") + std::to_string(v);
@@ -80,17 +52,8 @@ void SinkMqtt::configure(PluginContext& ctx) {
   ConfigReader& config = ctx.config();
   const std::string& gatewayId = ctx.gatewayId();
 
-  settings_.broker = config.getString("broker", settings_.broker);
-  if (settings_.broker.rfind("tcp://", 0) != 0 && settings_.broker.rfind("ssl://", 0) != 0) {
-    config.problem("broker", settings_.broker, "tcp://host:port or ssl://host:port");
-  } else if (settings_.broker.size() <= 6) {
-    config.problem("broker", settings_.broker, "a host after the scheme, e.g. tcp://host:1883");
-  }
-  settings_.clientId =
-      config.getString("client_id", "lpr-gateway-" + gatewayId + "-" + ctx.instanceId());
-  if (settings_.clientId.empty()) {
-    config.problem("client_id", settings_.clientId, "a non-empty client identifier");
-  }
+  mqtt_link::readConnectionSettings(config, settings_,
+                                    "lpr-gateway-" + gatewayId + "-" + ctx.instanceId());
   settings_.message.gatewayId = gatewayId;
   settings_.message.topicPrefix = config.getString("topic_prefix", "lpr");
   if (auto why = topicPrefixProblem(settings_.message.topicPrefix); !why.empty()) {
@@ -102,28 +65,6 @@ void SinkMqtt::configure(PluginContext& ctx) {
                           config.prefix() + " and " + why);
   }
   settings_.qos = static_cast<int>(config.getInt("qos", settings_.qos, 0, 2));
-  settings_.username = config.getString("username", "");
-  settings_.password = config.getString("password", "");
-  settings_.caFile = config.getString("tls.ca_file", "");
-  settings_.certFile = config.getString("tls.cert_file", "");
-  settings_.keyFile = config.getString("tls.key_file", "");
-  settings_.verify = config.getBool("tls.verify", settings_.verify);
-  const bool tls = settings_.broker.rfind("ssl://", 0) == 0;
-  if (!tls &&
-      (!settings_.caFile.empty() || !settings_.certFile.empty() || !settings_.keyFile.empty())) {
-    // Silently sending in clear what the operator meant to protect would be worse than failing.
-    config.problem("broker", settings_.broker, "an ssl:// broker when tls.* files are set");
-  }
-  if (!settings_.keyFile.empty() && settings_.certFile.empty()) {
-    config.problem("tls.cert_file", "", "the client certificate that goes with tls.key_file");
-  }
-  if (!settings_.password.empty() && settings_.username.empty()) {
-    config.problem("username", "", "a user name when a password is set");
-  }
-  settings_.keepaliveS =
-      static_cast<int>(config.getInt("keepalive_s", settings_.keepaliveS, 0, 65535));
-  settings_.connectTimeoutMs = static_cast<int>(
-      config.getInt("connect_timeout_ms", settings_.connectTimeoutMs, 100, 600000));
   settings_.publishTimeoutMs = static_cast<int>(
       config.getInt("publish_timeout_ms", settings_.publishTimeoutMs, 100, 600000));
   settings_.message.maskPlate = config.getBool("mask_plate", false);
@@ -188,44 +129,24 @@ StartResult SinkMqtt::start() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (running_) return StartResult::ok();
   }
-  for (const auto& [key, path] :
-       {std::pair{"tls.ca_file", settings_.caFile}, std::pair{"tls.cert_file", settings_.certFile},
-        std::pair{"tls.key_file", settings_.keyFile}}) {
-    if (!path.empty() && !readable(path)) {
-      return StartResult::fatal(ctx_->config().fullKey(key) + " = \"" + path + "\" cannot be read");
-    }
+  if (std::string unreadable = mqtt_link::unreadableTlsFile(ctx_->config(), settings_);
+      !unreadable.empty()) {
+    return StartResult::fatal(unreadable);
   }
 
   if (!connectOptions_) {
-    auto builder =
-        mqtt::connect_options_builder()
-            .mqtt_version(MQTTVERSION_3_1_1)
-            // Clean session: the broker keeps nothing of ours across connections either.
-            .clean_session(true)
-            .keep_alive_interval(std::chrono::seconds(settings_.keepaliveS))
-            // paho takes whole seconds here; round up so that a short timeout is not 0 (none).
-            .connect_timeout(std::chrono::seconds((settings_.connectTimeoutMs + 999) / 1000))
-            // A batch is up to three messages per event (event, gate event, gate last); the
-            // margin keeps the status, discovery and command results from failing a batch.
-            .max_inflight(3 * settings_.maxInflight + 64)
-            .will(mqtt::message(statusTopic_, kOffline, 1, true));
-    if (!settings_.username.empty()) {
-      builder.user_name(settings_.username).password(settings_.password);
-    }
-    if (settings_.broker.rfind("ssl://", 0) == 0) {
-      auto ssl = mqtt::ssl_options_builder()
-                     .enable_server_cert_auth(settings_.verify)
-                     .verify(settings_.verify)
-                     .error_handler([this](const std::string& message) {
-                       std::lock_guard<std::mutex> lock(mutex_);
-                       // OpenSSL ends its error lines with a newline; logs want one line.
-                       tlsError_ = message.substr(0, message.find_last_not_of("\r\n") + 1);
-                     });
-      if (!settings_.caFile.empty()) ssl.trust_store(settings_.caFile);
-      if (!settings_.certFile.empty()) ssl.key_store(settings_.certFile);
-      if (!settings_.keyFile.empty()) ssl.private_key(settings_.keyFile);
-      builder.ssl(ssl.finalize());
-    }
+    auto builder = mqtt_link::connectOptions(settings_, [this](const std::string& message) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      // OpenSSL ends its error lines with a newline; logs want one line.
+      tlsError_ = mqtt_link::oneLine(message);
+    });
+    builder
+        // Clean session: the broker keeps nothing of ours across connections either.
+        .clean_session(true)
+        // A batch is up to three messages per event (event, gate event, gate last); the
+        // margin keeps the status, discovery and command results from failing a batch.
+        .max_inflight(3 * settings_.maxInflight + 64)
+        .will(mqtt::message(statusTopic_, kOffline, 1, true));
     connectOptions_ = std::make_unique<mqtt::connect_options>(builder.finalize());
   }
 
@@ -319,35 +240,12 @@ std::string SinkMqtt::connectOnce() {
 }
 
 std::string SinkMqtt::explainConnectError(int rc, const std::string& detail) {
-  const std::string& broker = settings_.broker;
-  const ConfigReader& config = ctx_->config();
-  if (std::string text = connackText(rc); !text.empty()) {
-    std::string out = "broker " + broker + " refused the connection: " + text + " (CONNACK " +
-                      std::to_string(rc) + ")";
-    if (rc == 4 || rc == 5) {
-      out += settings_.username.empty()
-                 ? "; the broker wants credentials: set " + config.fullKey("username") + " and " +
-                       config.fullKey("password")
-                 : "; check " + config.fullKey("username") + " (\"" + settings_.username +
-                       "\") and " + config.fullKey("password") +
-                       " against the broker's password file and ACL";
-    } else if (rc == 2) {
-      out += "; check " + config.fullKey("client_id") + " (\"" + settings_.clientId + "\")";
-    }
-    return out;
-  }
   std::string tlsError;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     tlsError = tlsError_;
   }
-  if (!tlsError.empty()) {
-    return "TLS handshake with broker " + broker + " failed: " + tlsError + "; check " +
-           config.fullKey("tls.ca_file") + " (the CA that signed the broker's certificate) and " +
-           "that the broker's certificate names the host in " + config.fullKey("broker");
-  }
-  return "cannot connect to broker " + broker + ": " + detail +
-         "; is the broker running and reachable at that address?";
+  return mqtt_link::explainConnectError(ctx_->config(), settings_, rc, detail, tlsError);
 }
 
 void SinkMqtt::onConnectionLost(std::uint64_t generation, const std::string& cause) {
@@ -486,20 +384,11 @@ void SinkMqtt::stop() noexcept {
 }
 
 void SinkMqtt::describe(std::ostream& out) const {
-  out << "broker = " << settings_.broker << "\n"
-      << "client_id = " << settings_.clientId << "\n"
-      << "topic_prefix = " << settings_.message.topicPrefix << "\n"
+  mqtt_link::describeConnection(out, settings_);
+  out << "topic_prefix = " << settings_.message.topicPrefix << "\n"
       << "event topic = " << eventTopic(settings_.message) << "\n"
       << "status topic = " << statusTopic_ << "\n"
       << "qos = " << settings_.qos << "\n"
-      << "username = " << settings_.username << "\n"
-      << "password = " << (settings_.password.empty() ? "" : "<redacted>") << "\n"
-      << "tls.ca_file = " << settings_.caFile << "\n"
-      << "tls.cert_file = " << settings_.certFile << "\n"
-      << "tls.key_file = " << settings_.keyFile << "\n"
-      << "tls.verify = " << (settings_.verify ? "true" : "false") << "\n"
-      << "keepalive_s = " << settings_.keepaliveS << "\n"
-      << "connect_timeout_ms = " << settings_.connectTimeoutMs << "\n"
       << "publish_timeout_ms = " << settings_.publishTimeoutMs << "\n"
       << "mask_plate = " << (settings_.message.maskPlate ? "true" : "false") << "\n"
       << "max_inflight = " << settings_.maxInflight << "\n"

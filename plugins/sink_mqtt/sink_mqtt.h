@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ha_discovery.h"
+#include "mqtt_connection.h"
 #include "mqtt_event_message.h"
 #include "plugin/plugin.h"
 
@@ -30,18 +31,10 @@ namespace lpr::plugins::sink_mqtt {
 
 extern const PluginDescriptor kDescriptor;
 
-struct Settings {
-  std::string broker = "tcp://127.0.0.1:1883";
-  std::string clientId;  // default lpr-gateway-<gateway_id>-<instance id>
+// broker, client id (default lpr-gateway-<gateway_id>-<instance id>), credentials, TLS: the
+// connection keys shared with source_frigate.
+struct Settings : mqtt_link::ConnectionSettings {
   int qos = 1;
-  std::string username;
-  std::string password;
-  std::string caFile;
-  std::string certFile;
-  std::string keyFile;
-  bool verify = true;
-  int keepaliveS = 30;
-  int connectTimeoutMs = 5000;
   int publishTimeoutMs = 5000;
   int maxInflight = 64;
   MessageOptions message;

@@ -51,6 +51,7 @@ HttpRouter& FakePluginContext::http() {
 }
 
 Ingest& FakePluginContext::ingest() {
+  if (ingest_) return *ingest_;
   throw std::logic_error("FakePluginContext: ingest() is not available in this test");
 }
 

@@ -47,7 +47,8 @@ class RecordingVerdictBoard : public VerdictBoard {
 
 // A PluginContext for driving one plugin instance in a test: its configuration is a map the
 // test fills (keys relative to `plugin.<id>.`), or a properties file; logs go to the
-// "lpr.plugin.<id>" logger; metrics to a registry of its own. HTTP and ingest are not provided.
+// "lpr.plugin.<id>" logger; metrics to a registry of its own. HTTP is not provided; ingest only
+// when a test gives one (setIngest).
 class FakePluginContext : public PluginContext {
  public:
   explicit FakePluginContext(std::string instanceId = "test", std::string gatewayId = "gw-test");
@@ -76,6 +77,8 @@ class FakePluginContext : public PluginContext {
   // Null unless a test gives one.
   EventStore* decisionLog() override { return decisionLog_; }
   void setDecisionLog(EventStore* store) { decisionLog_ = store; }
+  // Where ingest() hands events (a RecordingIngest, say); ingest() throws until one is set.
+  void setIngest(Ingest* ingest) { ingest_ = ingest; }
   std::string maskPlate(const std::string& plate) const override { return plate; }
 
  private:
@@ -89,6 +92,7 @@ class FakePluginContext : public PluginContext {
   GateRegistry gates_;
   ScratchDir dataDir_{"lpr-plugin-data"};
   EventStore* decisionLog_ = nullptr;
+  Ingest* ingest_ = nullptr;
 };
 
 }  // namespace lpr::testing

@@ -1,0 +1,158 @@
+#include "mqtt_connection.h"
+
+#include <Poco/Exception.h>
+#include <Poco/File.h>
+#include <mqtt/connect_options.h>
+#include <mqtt/ssl_options.h>
+
+#include <chrono>
+#include <utility>
+
+namespace lpr::mqtt_link {
+namespace {
+
+bool readable(const std::string& path) {
+  try {
+    Poco::File file(path);
+    return file.exists() && file.isFile() && file.canRead();
+  } catch (const Poco::Exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+void readConnectionSettings(ConfigReader& config, ConnectionSettings& settings,
+                            const std::string& defaultClientId) {
+  settings.broker = config.getString("broker", settings.broker);
+  if (settings.broker.rfind("tcp://", 0) != 0 && settings.broker.rfind("ssl://", 0) != 0) {
+    config.problem("broker", settings.broker, "tcp://host:port or ssl://host:port");
+  } else if (settings.broker.size() <= 6) {
+    config.problem("broker", settings.broker, "a host after the scheme, e.g. tcp://host:1883");
+  }
+  settings.clientId = config.getString("client_id", defaultClientId);
+  if (settings.clientId.empty()) {
+    config.problem("client_id", settings.clientId, "a non-empty client identifier");
+  }
+  settings.username = config.getString("username", "");
+  settings.password = config.getString("password", "");
+  settings.caFile = config.getString("tls.ca_file", "");
+  settings.certFile = config.getString("tls.cert_file", "");
+  settings.keyFile = config.getString("tls.key_file", "");
+  settings.verify = config.getBool("tls.verify", settings.verify);
+  if (!settings.tls() &&
+      (!settings.caFile.empty() || !settings.certFile.empty() || !settings.keyFile.empty())) {
+    // Silently sending in clear what the operator meant to protect would be worse than failing.
+    config.problem("broker", settings.broker, "an ssl:// broker when tls.* files are set");
+  }
+  if (!settings.keyFile.empty() && settings.certFile.empty()) {
+    config.problem("tls.cert_file", "", "the client certificate that goes with tls.key_file");
+  }
+  if (!settings.password.empty() && settings.username.empty()) {
+    config.problem("username", "", "a user name when a password is set");
+  }
+  settings.keepaliveS =
+      static_cast<int>(config.getInt("keepalive_s", settings.keepaliveS, 0, 65535));
+  settings.connectTimeoutMs =
+      static_cast<int>(config.getInt("connect_timeout_ms", settings.connectTimeoutMs, 100, 600000));
+}
+
+std::string unreadableTlsFile(const ConfigReader& config, const ConnectionSettings& settings) {
+  for (const auto& [key, path] :
+       {std::pair{"tls.ca_file", settings.caFile}, std::pair{"tls.cert_file", settings.certFile},
+        std::pair{"tls.key_file", settings.keyFile}}) {
+    if (!path.empty() && !readable(path)) {
+      return config.fullKey(key) + " = \"" + path + "\" cannot be read";
+    }
+  }
+  return {};
+}
+
+mqtt::connect_options_builder connectOptions(const ConnectionSettings& settings,
+                                             std::function<void(const std::string&)> tlsError) {
+  auto builder =
+      mqtt::connect_options_builder()
+          .mqtt_version(MQTTVERSION_3_1_1)
+          .keep_alive_interval(std::chrono::seconds(settings.keepaliveS))
+          // paho takes whole seconds here; round up so that a short timeout is not 0 (none).
+          .connect_timeout(std::chrono::seconds((settings.connectTimeoutMs + 999) / 1000));
+  if (!settings.username.empty()) {
+    builder.user_name(settings.username).password(settings.password);
+  }
+  if (settings.tls()) {
+    auto ssl = mqtt::ssl_options_builder()
+                   .enable_server_cert_auth(settings.verify)
+                   .verify(settings.verify)
+                   // Passed on as it is, not wrapped: see the header.
+                   .error_handler(std::move(tlsError));
+    if (!settings.caFile.empty()) ssl.trust_store(settings.caFile);
+    if (!settings.certFile.empty()) ssl.key_store(settings.certFile);
+    if (!settings.keyFile.empty()) ssl.private_key(settings.keyFile);
+    builder.ssl(ssl.finalize());
+  }
+  return builder;
+}
+
+std::string oneLine(const std::string& message) {
+  return message.substr(0, message.find_last_not_of("\r\n") + 1);
+}
+
+// MQTT 3.1.1 CONNACK return codes (paho reports them as the failure code of the connect).
+std::string connackText(int rc) {
+  switch (rc) {
+    case 1:
+      return "unacceptable protocol version";
+    case 2:
+      return "client identifier rejected";
+    case 3:
+      return "server unavailable";
+    case 4:
+      return "bad user name or password";
+    case 5:
+      return "not authorised";
+    default:
+      return {};
+  }
+}
+
+std::string explainConnectError(const ConfigReader& config, const ConnectionSettings& settings,
+                                int rc, const std::string& detail, const std::string& tlsError) {
+  const std::string& broker = settings.broker;
+  if (std::string text = connackText(rc); !text.empty()) {
+    std::string out = "broker " + broker + " refused the connection: " + text + " (CONNACK " +
+                      std::to_string(rc) + ")";
+    if (rc == 4 || rc == 5) {
+      out += settings.username.empty()
+                 ? "; the broker wants credentials: set " + config.fullKey("username") + " and " +
+                       config.fullKey("password")
+                 : "; check " + config.fullKey("username") + " (\"" + settings.username +
+                       "\") and " + config.fullKey("password") +
+                       " against the broker's password file and ACL";
+    } else if (rc == 2) {
+      out += "; check " + config.fullKey("client_id") + " (\"" + settings.clientId + "\")";
+    }
+    return out;
+  }
+  if (!tlsError.empty()) {
+    return "TLS handshake with broker " + broker + " failed: " + tlsError + "; check " +
+           config.fullKey("tls.ca_file") + " (the CA that signed the broker's certificate) and " +
+           "that the broker's certificate names the host in " + config.fullKey("broker");
+  }
+  return "cannot connect to broker " + broker + ": " + detail +
+         "; is the broker running and reachable at that address?";
+}
+
+void describeConnection(std::ostream& out, const ConnectionSettings& settings) {
+  out << "broker = " << settings.broker << "\n"
+      << "client_id = " << settings.clientId << "\n"
+      << "username = " << settings.username << "\n"
+      << "password = " << (settings.password.empty() ? "" : "<redacted>") << "\n"
+      << "tls.ca_file = " << settings.caFile << "\n"
+      << "tls.cert_file = " << settings.certFile << "\n"
+      << "tls.key_file = " << settings.keyFile << "\n"
+      << "tls.verify = " << (settings.verify ? "true" : "false") << "\n"
+      << "keepalive_s = " << settings.keepaliveS << "\n"
+      << "connect_timeout_ms = " << settings.connectTimeoutMs << "\n";
+}
+
+}  // namespace lpr::mqtt_link
