@@ -1,0 +1,28 @@
+#include "source_milesight.h"
+
+#include "config/config_reader.h"
+
+namespace lpr::plugins::source_milesight {
+
+void MilesightAdapter::configure(ConfigReader& config) {
+  options_.approach =
+      config.getEnum("approach", "in", {"in", "out"}) == "out" ? Direction::Out : Direction::In;
+  const std::string zone = config.getString("time_zone", "UTC");
+  if (auto parsed = LocalZone::parse(zone)) {
+    options_.zone = *parsed;
+  } else {
+    config.problem("time_zone", zone, "UTC, +HH:MM, -HH:MM or system");
+  }
+}
+
+void MilesightAdapter::describe(std::ostream& out) const {
+  out << " approach=" << (options_.approach == Direction::Out ? "out" : "in")
+      << " time_zone=" << options_.zone.toString();
+}
+
+const PluginDescriptor kDescriptor{
+    "source_milesight", PluginKind::Source,
+    "Milesight LPR camera HTTP push (JSON of strings, local time)",
+    []() -> std::unique_ptr<Plugin> { return std::make_unique<SourceMilesight>(); }};
+
+}  // namespace lpr::plugins::source_milesight
