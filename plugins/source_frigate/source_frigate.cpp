@@ -1,0 +1,335 @@
+#include "source_frigate.h"
+
+#include <Poco/Logger.h>
+#include <mqtt/async_client.h>
+
+#include <algorithm>
+#include <ostream>
+#include <vector>
+
+#include "bus/ingest.h"
+#include "metrics/metrics.h"
+
+namespace lpr::plugins::source_frigate {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kInitialBackoff = 250ms;
+constexpr auto kMaxBackoff = 30s;
+constexpr auto kLinkCheck = 1s;
+constexpr int kQos = 1;
+
+const char* const kErrorsMetric = "lpr_input_errors_total";
+const char* const kErrorsHelp = "Requests a source plugin rejected, by kind";
+const char* const kReadsMetric = "lpr_mqtt_source_reads_total";
+const char* const kReadsHelp = "Plate reads an MQTT source handed to the store, by result";
+const char* const kIgnoredMetric = "lpr_mqtt_source_ignored_total";
+const char* const kIgnoredHelp =
+    "Well-formed MQTT messages that carried no plate read (other objects, unchanged plates)";
+const char* const kErrorKinds[] = {"malformed_json", "missing_field", "bad_value", "store"};
+
+std::string topicPrefixProblem(const std::string& prefix) {
+  if (prefix.empty()) return "empty";
+  if (prefix.find_first_of("+#") != std::string::npos) return "contains + or #";
+  if (prefix.front() == '/' || prefix.back() == '/') return "starts or ends with /";
+  return {};
+}
+
+}  // namespace
+
+SourceFrigate::SourceFrigate() : connected_(std::make_shared<std::atomic<bool>>(false)) {}
+
+SourceFrigate::~SourceFrigate() { stop(); }
+
+void SourceFrigate::configure(PluginContext& ctx) {
+  ctx_ = &ctx;
+  ConfigReader& config = ctx.config();
+  mqtt_link::readConnectionSettings(config, connection_,
+                                    "lpr-gateway-" + ctx.gatewayId() + "-" + ctx.instanceId());
+  options_.topicPrefix = config.getString("topic_prefix", options_.topicPrefix);
+  if (auto why = topicPrefixProblem(options_.topicPrefix); !why.empty()) {
+    config.problem("topic_prefix", options_.topicPrefix,
+                   "Frigate's mqtt.topic_prefix, MQTT topic levels (" + why + ")");
+  }
+  cleanSession_ = config.getBool("clean_session", cleanSession_);
+  accessPoint_ = static_cast<int>(config.getInt("access_point", accessPoint_, 0, 1));
+
+  const Labels labels{{"plugin", ctx.instanceId()}};
+  std::weak_ptr<std::atomic<bool>> connected = connected_;
+  ctx.metrics().gauge("lpr_mqtt_source_connected",
+                      "1 while an MQTT source is connected to its broker and subscribed", labels,
+                      [connected] {
+                        auto flag = connected.lock();
+                        return flag && flag->load() ? 1.0 : 0.0;
+                      });
+  for (const char* kind : kErrorKinds) {
+    ctx.metrics().counter(kErrorsMetric, kErrorsHelp,
+                          {{"plugin", ctx.instanceId()}, {"kind", kind}});
+  }
+  for (const char* result : {"stored", "duplicate", "dropped", "failed"}) {
+    ctx.metrics().counter(kReadsMetric, kReadsHelp,
+                          {{"plugin", ctx.instanceId()}, {"result", result}});
+  }
+  ctx.metrics().counter(kIgnoredMetric, kIgnoredHelp, labels);
+  configured_ = true;
+}
+
+StartResult SourceFrigate::start() {
+  if (!ctx_ || !configured_) return StartResult::fatal("start() before configure()");
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (running_) return StartResult::ok();
+  }
+  if (std::string unreadable = mqtt_link::unreadableTlsFile(ctx_->config(), connection_);
+      !unreadable.empty()) {
+    return StartResult::fatal(unreadable);
+  }
+  if (!client_) {
+    auto builder = mqtt_link::connectOptions(connection_, [this](const std::string& message) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      tlsError_ = mqtt_link::oneLine(message);
+    });
+    // A persistent session: the broker keeps our subscriptions and queues QoS 1 messages while
+    // the link is down.
+    builder.clean_session(cleanSession_);
+    connectOptions_ = std::make_unique<mqtt::connect_options>(builder.finalize());
+    try {
+      client_ =
+          std::make_unique<mqtt::async_client>(connection_.broker, connection_.clientId, nullptr);
+    } catch (const mqtt::exception& e) {
+      return StartResult::fatal(ctx_->config().fullKey("broker") + " = \"" + connection_.broker +
+                                "\" is not usable: " + e.what());
+    }
+    client_->set_connection_lost_handler([this](const std::string& cause) {
+      // paho's thread: flag and wake only.
+      connected_->store(false);
+      ctx_->logger().warning("MQTT disconnected broker=%s cause=\"%s\"; reconnecting",
+                             connection_.broker,
+                             cause.empty() ? std::string("connection lost") : cause);
+      wake_.notify_all();
+    });
+    client_->set_message_callback([this](mqtt::const_message_ptr message) {
+      onMessage(message->get_topic(), message->to_string());
+    });
+  }
+  std::string error = connectOnce();
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!error.empty()) {
+    lastError_ = error;
+    return StartResult::retryLater(error);
+  }
+  lastError_.clear();
+  running_ = true;
+  stopping_ = false;
+  reconnector_ = std::thread([this] { reconnectLoop(); });
+  return StartResult::ok();
+}
+
+std::string SourceFrigate::connectOnce() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    tlsError_.clear();
+  }
+  const auto timeout = std::chrono::milliseconds(connection_.connectTimeoutMs);
+  try {
+    // paho enforces connect_timeout itself; the margin covers its whole-second rounding.
+    if (!client_->connect(*connectOptions_)->wait_for(timeout + 2s)) {
+      return "no answer from broker " + connection_.broker + " within " +
+             std::to_string(connection_.connectTimeoutMs) + " ms";
+    }
+  } catch (const mqtt::exception& e) {
+    std::string tlsError;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      tlsError = tlsError_;
+    }
+    return mqtt_link::explainConnectError(ctx_->config(), connection_, e.get_return_code(),
+                                          e.what(), tlsError);
+  }
+  const std::vector<std::string> topics{options_.topicPrefix + "/tracked_object_update",
+                                        options_.topicPrefix + "/events"};
+  try {
+    if (!client_->subscribe(mqtt::string_collection::create(topics), {kQos, kQos})
+             ->wait_for(timeout + 2s)) {
+      throw mqtt::exception(MQTTASYNC_FAILURE, "no SUBACK in time");
+    }
+  } catch (const mqtt::exception& e) {
+    try {
+      client_->disconnect()->wait_for(timeout);
+    } catch (const mqtt::exception&) {
+    }
+    // A broker ACL that denies the subscription answers with a failure code.
+    return "broker " + connection_.broker + " refused the subscription to " + topics[0] + " and " +
+           topics[1] + ": " + e.what() + "; check the broker's ACL for " +
+           ctx_->config().fullKey("username") + " and " + ctx_->config().fullKey("topic_prefix");
+  }
+  connected_->store(true);
+  ctx_->logger().information("MQTT connected broker=%s client_id=%s topics=%s,%s",
+                             connection_.broker, connection_.clientId, topics[0], topics[1]);
+  return {};
+}
+
+void SourceFrigate::reconnectLoop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  auto backoff = std::chrono::milliseconds(kInitialBackoff);
+  int failedAttempts = 0;
+  while (!stopping_) {
+    if (connected_->load()) {
+      wake_.wait_for(lock, kLinkCheck, [&] { return stopping_ || !connected_->load(); });
+      // Covers a loss paho reported before connectOnce() set the flag. paho is called without
+      // our lock: it runs our callbacks holding its own.
+      lock.unlock();
+      const bool alive = client_->is_connected();
+      lock.lock();
+      if (!alive) connected_->store(false);
+      continue;
+    }
+    lock.unlock();
+    std::string error = connectOnce();
+    lock.lock();
+    if (error.empty()) {
+      if (failedAttempts > 0) {
+        ctx_->logger().information("MQTT reconnected broker=%s after %d failed attempts",
+                                   connection_.broker, failedAttempts);
+      }
+      failedAttempts = 0;
+      backoff = kInitialBackoff;
+      lastError_.clear();
+      continue;
+    }
+    ++failedAttempts;
+    if (error != lastError_) {
+      // Once per distinct reason, not once per attempt.
+      ctx_->logger().warning("MQTT reconnect failed, retrying with backoff: %s", error);
+      lastError_ = error;
+    }
+    wake_.wait_for(lock, backoff, [&] { return stopping_; });
+    backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
+  }
+}
+
+void SourceFrigate::stop() noexcept {
+  try {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!running_) return;
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (reconnector_.joinable()) reconnector_.join();
+    connected_->store(false);
+    if (client_ && client_->is_connected()) {
+      const auto timeout = std::chrono::milliseconds(connection_.connectTimeoutMs);
+      try {
+        client_->disconnect(static_cast<int>(timeout.count()))->wait_for(timeout + 1s);
+      } catch (const mqtt::exception&) {
+      }
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    running_ = false;
+    stopping_ = false;
+    ctx_->logger().information("MQTT disconnected broker=%s (stopped)", connection_.broker);
+  } catch (...) {
+    // stop() must not throw; nothing useful is left to do here.
+  }
+}
+
+void SourceFrigate::describe(std::ostream& out) const {
+  mqtt_link::describeConnection(out, connection_);
+  out << "topic_prefix = " << options_.topicPrefix << "\n"
+      << "topics = " << options_.topicPrefix << "/tracked_object_update, " << options_.topicPrefix
+      << "/events (QoS " << kQos << ")\n"
+      << "clean_session = " << (cleanSession_ ? "true" : "false") << "\n"
+      << "access_point = " << accessPoint_ << "\n";
+}
+
+Health SourceFrigate::health() const {
+  if (connected_->load()) {
+    return Health::ok("connected to " + connection_.broker + ", subscribed to " +
+                      options_.topicPrefix + "/tracked_object_update and /events");
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  return Health::degraded("not connected to broker " + connection_.broker +
+                          (lastError_.empty() ? std::string() : ": " + lastError_));
+}
+
+void SourceFrigate::onMessage(const std::string& topic, const std::string& payload) {
+  // paho's thread. QoS 1 is acknowledged when this returns, so the read is stored first.
+  try {
+    Conversion conversion = convertFrigateMessage(topic, payload, options_, Clock::now());
+    if (conversion.error) {
+      const InputError& error = *conversion.error;
+      count(kErrorsMetric, kErrorsHelp, "kind", error.kind);
+      throttle_.warn(ctx_->logger(), error.kind,
+                     "refused message topic=" + topic + " kind=" + error.kind + " field=\"" +
+                         error.field + "\" reason=\"" + error.message + "\"");
+      return;
+    }
+    if (conversion.reads.empty()) {
+      count(kIgnoredMetric, kIgnoredHelp, "", "");
+      if (ctx_->logger().debug()) {
+        ctx_->logger().debug("message without a read topic=%s reason=\"%s\"", topic,
+                             conversion.ignored);
+      }
+      return;
+    }
+    ingest(conversion, topic);
+  } catch (const std::exception& e) {
+    // Nothing may escape into paho's thread.
+    ctx_->logger().error("message not handled topic=%s error=\"%s\"", topic, std::string(e.what()));
+  }
+}
+
+void SourceFrigate::ingest(Conversion& conversion, const std::string& topic) {
+  for (auto& read : conversion.reads) {
+    PlateEvent& event = read.event;
+    event.sourceId = ctx_->instanceId();
+    event.accessPoint = accessPoint_;
+    const std::string masked = ctx_->maskPlate(event.plate);
+    const std::string vehicle = event.vehicleId;
+    const IngestResult result =
+        ctx_->ingest().submit(std::move(event), read.image, read.imageExtension);
+    const char* status = "failed";
+    switch (result.status) {
+      case IngestResult::Status::Stored:
+        status = "stored";
+        break;
+      case IngestResult::Status::Duplicate:
+        status = "duplicate";
+        break;
+      case IngestResult::Status::Dropped:
+        status = "dropped";
+        break;
+      case IngestResult::Status::Failed:
+        break;
+    }
+    count(kReadsMetric, kReadsHelp, "result", status);
+    if (result.status == IngestResult::Status::Failed) {
+      // MQTT 3.1.1 has no negative acknowledgement: the message is acknowledged anyway.
+      count(kErrorsMetric, kErrorsHelp, "kind", "store");
+      throttle_.warn(ctx_->logger(), "store",
+                     "read lost, the store refused it plate=\"" + masked + "\" object=" + vehicle +
+                         " error=\"" + result.error + "\"");
+      continue;
+    }
+    if (ctx_->logger().debug()) {
+      ctx_->logger().debug("read plate=\"%s\" object=%s topic=%s status=%s event=%s", masked,
+                           vehicle, topic, std::string(status), result.eventId);
+    }
+  }
+}
+
+void SourceFrigate::count(const char* metric, const char* help, const std::string& label,
+                          const std::string& value) {
+  Labels labels{{"plugin", ctx_->instanceId()}};
+  if (!label.empty()) labels.push_back({label, value});
+  ctx_->metrics().counter(metric, help, labels).inc();
+}
+
+const PluginDescriptor kDescriptor{
+    "source_frigate", PluginKind::Source,
+    "Frigate NVR licence plate reads over MQTT (tracked_object_update type lpr, events)",
+    []() -> std::unique_ptr<Plugin> { return std::make_unique<SourceFrigate>(); }};
+
+}  // namespace lpr::plugins::source_frigate
