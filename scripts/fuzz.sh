@@ -5,6 +5,12 @@
 # leaves the input in build-fuzz/<target>-crash-*.   Usage: scripts/fuzz.sh [SECONDS] [TARGET]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/deps.sh
+lpr_install_deps
+# libFuzzer and the sanitizers come with clang; the build and test packages above are not enough.
+LPR_BUILD_PACKAGES=(clang libclang-rt-14-dev)
+LPR_PEER_PACKAGES=()
+lpr_install_deps
 seconds="${1:-60}"
 only="${2:-}"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
