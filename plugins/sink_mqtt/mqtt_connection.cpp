@@ -68,8 +68,7 @@ std::string unreadableTlsFile(const ConfigReader& config, const ConnectionSettin
   return {};
 }
 
-mqtt::connect_options_builder connectOptions(const ConnectionSettings& settings,
-                                             std::function<void(const std::string&)> tlsError) {
+mqtt::connect_options_builder connectOptions(const ConnectionSettings& settings) {
   auto builder =
       mqtt::connect_options_builder()
           .mqtt_version(MQTTVERSION_3_1_1)
@@ -82,19 +81,13 @@ mqtt::connect_options_builder connectOptions(const ConnectionSettings& settings,
   if (settings.tls()) {
     auto ssl = mqtt::ssl_options_builder()
                    .enable_server_cert_auth(settings.verify)
-                   .verify(settings.verify)
-                   // Passed on as it is, not wrapped: see the header.
-                   .error_handler(std::move(tlsError));
+                   .verify(settings.verify);
     if (!settings.caFile.empty()) ssl.trust_store(settings.caFile);
     if (!settings.certFile.empty()) ssl.key_store(settings.certFile);
     if (!settings.keyFile.empty()) ssl.private_key(settings.keyFile);
     builder.ssl(ssl.finalize());
   }
   return builder;
-}
-
-std::string oneLine(const std::string& message) {
-  return message.substr(0, message.find_last_not_of("\r\n") + 1);
 }
 
 // MQTT 3.1.1 CONNACK return codes (paho reports them as the failure code of the connect).
@@ -116,7 +109,7 @@ std::string connackText(int rc) {
 }
 
 std::string explainConnectError(const ConfigReader& config, const ConnectionSettings& settings,
-                                int rc, const std::string& detail, const std::string& tlsError) {
+                                int rc, const std::string& detail) {
   const std::string& broker = settings.broker;
   if (std::string text = connackText(rc); !text.empty()) {
     std::string out = "broker " + broker + " refused the connection: " + text + " (CONNACK " +
@@ -133,10 +126,11 @@ std::string explainConnectError(const ConfigReader& config, const ConnectionSett
     }
     return out;
   }
-  if (!tlsError.empty()) {
-    return "TLS handshake with broker " + broker + " failed: " + tlsError + "; check " +
-           config.fullKey("tls.ca_file") + " (the CA that signed the broker's certificate) and " +
-           "that the broker's certificate names the host in " + config.fullKey("broker");
+  if (settings.tls()) {
+    return "cannot connect to broker " + broker + ": " + detail +
+           "; is the broker running and reachable at that address, does " +
+           config.fullKey("tls.ca_file") + " hold the CA that signed the broker's certificate, " +
+           "and does that certificate name the host in " + config.fullKey("broker") + "?";
   }
   return "cannot connect to broker " + broker + ": " + detail +
          "; is the broker running and reachable at that address?";

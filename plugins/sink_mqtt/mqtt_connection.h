@@ -41,27 +41,21 @@ void readConnectionSettings(ConfigReader& config, ConnectionSettings& settings,
 std::string unreadableTlsFile(const ConfigReader& config, const ConnectionSettings& settings);
 
 // MQTT 3.1.1, keep-alive, connect timeout, credentials and TLS set from the settings; the
-// caller adds what is its own (clean session, will, inflight window). For ssl:// brokers
-// `tlsError` receives OpenSSL's message of a failed handshake, on paho's thread.
+// caller adds what is its own (clean session, will, inflight window).
 //
-// Keep `tlsError` a lambda that captures no more than a pointer (e.g. [this]): paho 1.2 calls it
-// through the address of the options copy that async_client::connect() took by value and has
-// already destroyed by then. A pointer-sized lambda lives inside that copy's std::function and
-// survives there for as long as the connecting thread waits on the token, as it does; a larger
-// one is on the heap and already freed (a crash seen in sink_mqtt's TLS test).
-mqtt::connect_options_builder connectOptions(const ConnectionSettings& settings,
-                                             std::function<void(const std::string&)> tlsError);
-
-// OpenSSL's error line without its trailing newline.
-std::string oneLine(const std::string& message);
+// No TLS error handler is set: paho 1.2 calls it through the address of the options copy that
+// async_client::connect() took by value and has destroyed by then (a use after free; it crashed
+// sink_mqtt's TLS test once the handler grew). A failed handshake is explained from the
+// settings instead (explainConnectError).
+mqtt::connect_options_builder connectOptions(const ConnectionSettings& settings);
 
 // The text of an MQTT 3.1.1 CONNACK return code ("not authorised"); empty for others.
 std::string connackText(int rc);
 
 // One line that says why a connect failed and what to fix, naming the keys (never the
-// password). `rc` is paho's return code, `tlsError` what the handshake reported (may be empty).
+// password). `rc` is paho's return code.
 std::string explainConnectError(const ConfigReader& config, const ConnectionSettings& settings,
-                                int rc, const std::string& detail, const std::string& tlsError);
+                                int rc, const std::string& detail);
 
 // "broker = ...\n" lines of the keys above, the password redacted.
 void describeConnection(std::ostream& out, const ConnectionSettings& settings);

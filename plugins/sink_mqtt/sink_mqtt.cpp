@@ -135,11 +135,7 @@ StartResult SinkMqtt::start() {
   }
 
   if (!connectOptions_) {
-    auto builder = mqtt_link::connectOptions(settings_, [this](const std::string& message) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      // OpenSSL ends its error lines with a newline; logs want one line.
-      tlsError_ = mqtt_link::oneLine(message);
-    });
+    auto builder = mqtt_link::connectOptions(settings_);
     builder
         // Clean session: the broker keeps nothing of ours across connections either.
         .clean_session(true)
@@ -181,7 +177,6 @@ std::string SinkMqtt::connectOnce() {
     std::lock_guard<std::mutex> lock(mutex_);
     previous = std::move(client_);
     generation = ++generation_;
-    tlsError_.clear();
   }
   // Destroying the old client (here, or when the last delivery using it returns) discards the
   // publishes it still had queued; they were reported as Retry and must not go out late.
@@ -240,12 +235,7 @@ std::string SinkMqtt::connectOnce() {
 }
 
 std::string SinkMqtt::explainConnectError(int rc, const std::string& detail) {
-  std::string tlsError;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    tlsError = tlsError_;
-  }
-  return mqtt_link::explainConnectError(ctx_->config(), settings_, rc, detail, tlsError);
+  return mqtt_link::explainConnectError(ctx_->config(), settings_, rc, detail);
 }
 
 void SinkMqtt::onConnectionLost(std::uint64_t generation, const std::string& cause) {

@@ -122,7 +122,6 @@ class SinkMqtt : public Sink {
   bool running_ = false;
   bool stopping_ = false;
   std::string lastError_;
-  std::string tlsError_;
   std::chrono::milliseconds backoff_;
   std::chrono::steady_clock::time_point nextAttempt_;
   int failedAttempts_ = 0;

@@ -86,10 +86,7 @@ StartResult SourceFrigate::start() {
     return StartResult::fatal(unreadable);
   }
   if (!client_) {
-    auto builder = mqtt_link::connectOptions(connection_, [this](const std::string& message) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      tlsError_ = mqtt_link::oneLine(message);
-    });
+    auto builder = mqtt_link::connectOptions(connection_);
     // A persistent session: the broker keeps our subscriptions and queues QoS 1 messages while
     // the link is down.
     builder.clean_session(cleanSession_);
@@ -127,10 +124,6 @@ StartResult SourceFrigate::start() {
 }
 
 std::string SourceFrigate::connectOnce() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    tlsError_.clear();
-  }
   const auto timeout = std::chrono::milliseconds(connection_.connectTimeoutMs);
   try {
     // paho enforces connect_timeout itself; the margin covers its whole-second rounding.
@@ -139,13 +132,8 @@ std::string SourceFrigate::connectOnce() {
              std::to_string(connection_.connectTimeoutMs) + " ms";
     }
   } catch (const mqtt::exception& e) {
-    std::string tlsError;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      tlsError = tlsError_;
-    }
     return mqtt_link::explainConnectError(ctx_->config(), connection_, e.get_return_code(),
-                                          e.what(), tlsError);
+                                          e.what());
   }
   const std::vector<std::string> topics{options_.topicPrefix + "/tracked_object_update",
                                         options_.topicPrefix + "/events"};

@@ -68,7 +68,6 @@ class SourceFrigate : public Source {
   bool running_ = false;
   bool stopping_ = false;
   std::string lastError_;
-  std::string tlsError_;
   std::thread reconnector_;
 };
 
