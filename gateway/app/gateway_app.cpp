@@ -270,8 +270,20 @@ void GatewayApp::waitForStop(ServiceNotifier& notifier,
   // delay one ping, a hung writer stops them all.
   const auto watchdog = notifier.watchdogTimeout();
   const auto tick = std::chrono::duration_cast<std::chrono::milliseconds>(watchdog / 4);
-  if (watchdog.count() > 0) notifier.watchdog();
   bool wasAlive = true;
+  auto feed = [&] {
+    const bool isAlive = alive(tick);
+    if (isAlive) notifier.watchdog();
+    if (isAlive != wasAlive) {
+      if (isAlive) {
+        log.information("event store answers again; watchdog fed");
+      } else {
+        log.critical("event store writer does not answer; watchdog not fed");
+      }
+    }
+    wasAlive = isAlive;
+  };
+  if (watchdog.count() > 0) notifier.watchdog();
   while (true) {
     int sig = 0;
     if (watchdog.count() > 0) {
@@ -285,19 +297,12 @@ void GatewayApp::waitForStop(ServiceNotifier& notifier,
       notifier.reloading();
       reload();
       notifier.ready("reloaded");
+      // Reloads in quick succession must not starve the watchdog.
+      if (watchdog.count() > 0) feed();
     } else if (sig > 0) {
       return;
     } else if (errno == EAGAIN) {
-      const bool isAlive = alive(tick);
-      if (isAlive) notifier.watchdog();
-      if (isAlive != wasAlive) {
-        if (isAlive) {
-          log.information("event store answers again; watchdog fed");
-        } else {
-          log.critical("event store writer does not answer; watchdog not fed");
-        }
-      }
-      wasAlive = isAlive;
+      feed();
     }
   }
 }
