@@ -100,7 +100,7 @@ expect_delivered PK0001
 step "reads posted across systemctl reload and restart all arrive"
 post_reads_in_background PR 120
 wait_posted 20 && in_ct systemctl reload lpr-gateway || fail "reload"
-in_ct journalctl -u lpr-gateway -q --no-pager | grep -q "reloaded" || fail "no reload in the journal"
+wait_until 10 journal_has "reloaded" || fail "no reload in the journal"
 pid_before=$(in_ct systemctl show -p MainPID --value lpr-gateway)
 wait_posted 50 && in_ct systemctl restart lpr-gateway || fail "restart"
 wait "$poster_pid" || fail "a read was never accepted (see $work/posted)"
@@ -116,8 +116,7 @@ restarts=$(in_ct systemctl show -p NRestarts --value lpr-gateway)
 in_ct kill -STOP "$old_pid"
 wait_until 40 watchdog_restarted "$old_pid" "$restarts" ||
   fail "no restart within 40 s after SIGSTOP (WatchdogSec=10s)"
-in_ct journalctl -u lpr-gateway -q --no-pager | grep -qi "watchdog timeout" ||
-  fail "the restart was not the watchdog's"
+wait_until 10 journal_has "watchdog timeout" || fail "the restart was not the watchdog's"
 expect_active
 post_read PW0001 || fail "read after the watchdog restart"
 expect_delivered PW0001

@@ -85,6 +85,9 @@ boot_container() {
   esac
 }
 
+# journald writes what PID 1 logs a moment later: callers poll this.
+journal_has() { in_ct journalctl -u lpr-gateway -q --no-pager | grep -qi "$1"; }
+
 is_active() { [ "$(in_ct systemctl is-active lpr-gateway 2>/dev/null)" = active ]; }
 
 expect_active() {
