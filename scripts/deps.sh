@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # The Debian 12 packages lpr-gateway needs to build, test and run its demo; sourced by
 # scripts/demo.sh, scripts/test.sh and .ci/run. Installs only what is missing.
+# libsystemd-dev: sd_notify for the Type=notify service; debhelper, dpkg-dev, lintian: the
+# Debian package (packaging/build-deb.sh).
 LPR_BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config
   libpoco-dev libpaho-mqttpp-dev libpaho-mqtt-dev libsqlite3-dev
-  libgtest-dev libgmock-dev libopencv-dev libmodbus-dev libgpiod-dev)
+  libgtest-dev libgmock-dev libopencv-dev libmodbus-dev libgpiod-dev
+  libsystemd-dev debhelper dpkg-dev lintian)
 # python3-jsonschema: the tests validate published MQTT messages against their JSON Schema.
 # socat: a serial line (pty pair) for the Modbus RTU tests; tzdata: proc_authorize's
 # time_zone = system and its test read the zone rules.
-LPR_PEER_PACKAGES=(mosquitto mosquitto-clients openssl curl python3-jsonschema socat tzdata)
+# debootstrap, systemd-container: the package test boots a Debian 12 root under systemd-nspawn.
+LPR_PEER_PACKAGES=(mosquitto mosquitto-clients openssl curl python3-jsonschema socat tzdata
+  debootstrap systemd-container)
 
 lpr_install_deps() {
   local missing=()

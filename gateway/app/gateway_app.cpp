@@ -11,14 +11,20 @@
 #include <Poco/PatternFormatter.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/IntValidator.h>
+#include <Poco/Util/LayeredConfiguration.h>
+#include <Poco/Util/MapConfiguration.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
+#include <Poco/Util/SystemConfiguration.h>
+#include <signal.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <iostream>
 #include <sstream>
 
+#include "app/service_notifier.h"
 #include "bus/decision_stage.h"
 #include "bus/pipeline.h"
 #include "config/core_config.h"
@@ -79,29 +85,31 @@ void GatewayApp::handleOption(const std::string& name, const std::string& value)
       loadProblems_.push_back("--define '" + value + "': expected KEY=VALUE");
     } else {
       config().setString(value.substr(0, pos), value.substr(pos + 1));
+      defines_.emplace_back(value.substr(0, pos), value.substr(pos + 1));
     }
   }
 }
 
 void GatewayApp::initialize(Poco::Util::Application& self) {
-  if (!helpRequested_ && !versionRequested_) loadLayers();
+  if (!helpRequested_ && !versionRequested_) loadLayers(config(), loadProblems_);
   setupDefaultLogging();
   ServerApplication::initialize(self);
 }
 
-void GatewayApp::loadLayers() {
+void GatewayApp::loadLayers(Poco::Util::LayeredConfiguration& into,
+                            std::vector<std::string>& problems) {
   std::string main = configGiven_ ? configFile_ : kDefaultConfig;
   Poco::File mainFile(main);
   if (!mainFile.exists()) {
     // Without --config a missing /etc file means "all defaults"; a named file must exist.
-    if (configGiven_) loadProblems_.push_back("--config " + main + ": file not found");
+    if (configGiven_) problems.push_back("--config " + main + ": file not found");
     return;
   }
   try {
-    config().add(new Poco::Util::PropertyFileConfiguration(main), "file:" + main, kMainFilePriority,
-                 false);
+    into.add(new Poco::Util::PropertyFileConfiguration(main), "file:" + main, kMainFilePriority,
+             false);
   } catch (const Poco::Exception& e) {
-    loadProblems_.push_back(main + ": cannot read: " + e.displayText());
+    problems.push_back(main + ": cannot read: " + e.displayText());
     return;
   }
   Poco::Path confd(Poco::Path(main).parent(), "conf.d");
@@ -117,10 +125,10 @@ void GatewayApp::loadLayers() {
   for (const auto& f : files) {
     try {
       // Lower numbers win in a LayeredConfiguration; the CLI layer sits at -100.
-      config().add(new Poco::Util::PropertyFileConfiguration(f), "file:" + f,
-                   std::max(--priority, -99), false);
+      into.add(new Poco::Util::PropertyFileConfiguration(f), "file:" + f, std::max(--priority, -99),
+               false);
     } catch (const Poco::Exception& e) {
-      loadProblems_.push_back(f + ": cannot read: " + e.displayText());
+      problems.push_back(f + ": cannot read: " + e.displayText());
     }
   }
 }
@@ -231,8 +239,16 @@ int GatewayApp::main(const std::vector<std::string>&) {
     Poco::File(core.portFile + ".tmp").renameTo(core.portFile);
   }
 
-  waitForTerminationRequest();
+  ServiceNotifier notifier;
+  notifier.ready("listening on port " + std::to_string(server.boundPort()) + ", " +
+                 std::to_string(host.instanceCount()) + " plugin instance(s)");
+  // Both stores' writers take every accepted event: while either hangs, nothing is accepted.
+  auto alive = [&](std::chrono::milliseconds timeout) {
+    return store->probe(timeout) && decisions->probe(timeout);
+  };
+  waitForStop(notifier, alive, [&] { reloadLive(host); });
 
+  notifier.stopping();
   log.information("stopping");
   server.stop();  // no new reads; those in progress are committed before they answer
   host.stop();
@@ -241,6 +257,80 @@ int GatewayApp::main(const std::vector<std::string>&) {
   store->close();
   log.information("stopped");
   return EXIT_OK;
+}
+
+void GatewayApp::waitForStop(ServiceNotifier& notifier,
+                             const std::function<bool(std::chrono::milliseconds)>& alive,
+                             const std::function<void()>& reload) {
+  Poco::Logger& log = Poco::Logger::get("lpr.core");
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGTERM, SIGINT, SIGQUIT, SIGHUP}) sigaddset(&set, sig);
+  // A quarter of WatchdogSec between pings, and as long again for the probe: a slow disk may
+  // delay one ping, a hung writer stops them all.
+  const auto watchdog = notifier.watchdogTimeout();
+  const auto tick = std::chrono::duration_cast<std::chrono::milliseconds>(watchdog / 4);
+  bool wasAlive = true;
+  auto feed = [&] {
+    const bool isAlive = alive(tick);
+    if (isAlive) notifier.watchdog();
+    if (isAlive != wasAlive) {
+      if (isAlive) {
+        log.information("event store answers again; watchdog fed");
+      } else {
+        log.critical("event store writer does not answer; watchdog not fed");
+      }
+    }
+    wasAlive = isAlive;
+  };
+  if (watchdog.count() > 0) notifier.watchdog();
+  while (true) {
+    int sig = 0;
+    if (watchdog.count() > 0) {
+      timespec ts{static_cast<time_t>(tick.count() / 1000),
+                  static_cast<long>(tick.count() % 1000) * 1000000L};
+      sig = sigtimedwait(&set, nullptr, &ts);
+    } else {
+      sig = sigwaitinfo(&set, nullptr);
+    }
+    if (sig == SIGHUP) {
+      notifier.reloading();
+      reload();
+      notifier.ready("reloaded");
+      // Reloads in quick succession must not starve the watchdog.
+      if (watchdog.count() > 0) feed();
+    } else if (sig > 0) {
+      return;
+    } else if (errno == EAGAIN) {
+      feed();
+    }
+  }
+}
+
+void GatewayApp::reloadLive(PluginHost& host) {
+  Poco::Logger& log = Poco::Logger::get("lpr.core");
+  // The files as they are now, under the same --define values, for what can change live.
+  Poco::AutoPtr<Poco::Util::LayeredConfiguration> fresh(new Poco::Util::LayeredConfiguration);
+  std::vector<std::string> loadProblems;
+  loadLayers(*fresh, loadProblems);
+  Poco::AutoPtr<Poco::Util::MapConfiguration> defines(new Poco::Util::MapConfiguration);
+  for (const auto& [key, value] : defines_) defines->setString(key, value);
+  fresh->add(defines, "defines", -100, false);
+  fresh->add(new Poco::Util::SystemConfiguration, "system", 100, false);
+
+  ConfigProblems problems;
+  for (const auto& p : loadProblems) problems.add(p);
+  if (!config().has("logging.loggers.root.channel")) {
+    std::string level = fresh->getString("logging.loggers.root.level", "information");
+    try {
+      Poco::Logger::setLevel("", Poco::Logger::parseLevel(level));
+    } catch (const Poco::Exception&) {
+      problems.add("logging.loggers.root.level = '" + level + "': expected a log level");
+    }
+  }
+  host.reload(*fresh, problems);
+  for (const auto& line : problems.lines()) log.warning("reload: %s", line);
+  log.information("reloaded: log levels and plugin lists (%z problem(s))", problems.lines().size());
 }
 
 }  // namespace lpr

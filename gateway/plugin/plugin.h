@@ -97,6 +97,10 @@ class Plugin {
   virtual void stop() noexcept {}
   virtual void describe(std::ostream& out) const {}
   virtual Health health() const { return Health::ok(); }
+  // SIGHUP (systemctl reload), on a started instance: take up what can change without a
+  // restart, from `config` (plugin.<id>.* as the files say now) or the plugin's own files. A
+  // problem recorded in `config` must leave the running setup as it was. Events keep flowing.
+  virtual void reload(ConfigReader& config) {}
 };
 
 class Source : public Plugin {};

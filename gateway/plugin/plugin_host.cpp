@@ -286,6 +286,23 @@ void PluginHost::stop() noexcept {
   }
 }
 
+void PluginHost::reload(const Poco::Util::AbstractConfiguration& fresh, ConfigProblems& problems) {
+  for (auto& instance : instances_) {
+    ConfigReader reader(fresh, "plugin." + instance->id, problems);
+    std::string level = reader.getEnum(
+        "log_level", "",
+        {"", "fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"});
+    if (!level.empty()) instance->context->logger().setLevel(level);
+    bool started = false;
+    {
+      std::lock_guard lock(mutex_);
+      started = instance->started;
+    }
+    // An instance still waiting to start keeps the boot's configuration until a restart.
+    if (started) instance->plugin->reload(reader);
+  }
+}
+
 std::pair<bool, std::string> PluginHost::healthJson() const {
   Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
   Poco::JSON::Object::Ptr plugins = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);

@@ -58,6 +58,9 @@ class PluginHost {
   // Throws std::runtime_error when an instance with on_start_error=fail cannot start.
   void start();
   void stop() noexcept;
+  // SIGHUP: each instance's log_level, then Plugin::reload on the started ones, read from
+  // `fresh` (the files as they are now). Problems are recorded; the running setup stays.
+  void reload(const Poco::Util::AbstractConfiguration& fresh, ConfigProblems& problems);
 
   // {"status":"ok|degraded|failed","plugins":{"<id>":{...}}}; false when any plugin failed.
   std::pair<bool, std::string> healthJson() const;

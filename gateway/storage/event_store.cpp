@@ -31,6 +31,7 @@ struct EventStore::Job {
   const PlateEvent* event = nullptr;
   std::promise<AppendResult> appended;
   std::promise<std::size_t> pruned;
+  std::promise<void> passed;  // Barrier: the writer reached it
 };
 
 EventStore::EventStore(StoreOptions options, Metrics& metrics)
@@ -255,6 +256,19 @@ std::size_t EventStore::pruneNow() {
   return future.get();
 }
 
+bool EventStore::probe(std::chrono::milliseconds timeout) {
+  auto job = std::make_shared<Job>();
+  job->kind = Job::Kind::Barrier;
+  auto future = job->passed.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (closing_) return false;
+    jobs_.push_back(job);
+  }
+  wake_.notify_one();
+  return future.wait_for(timeout) == std::future_status::ready;
+}
+
 void EventStore::close() {
   {
     std::lock_guard lock(mutex_);
@@ -411,6 +425,8 @@ void EventStore::commitBatch(std::vector<std::shared_ptr<Job>>& batch,
         log().error("retention failed: %s", e.displayText());
       }
       job.pruned.set_value(removed);
+    } else if (job.kind == Job::Kind::Barrier) {
+      job.passed.set_value();
     }
   }
 }

@@ -100,6 +100,10 @@ class EventStore {
   // Runs retention now (also runs on a timer); returns the number of events removed.
   std::size_t pruneNow();
 
+  // True when the writer thread takes a job from its queue within `timeout`: the liveness the
+  // service watchdog reports, since every accepted event needs this thread. False when closed.
+  bool probe(std::chrono::milliseconds timeout);
+
   // Drains pending writes and stops the writer; further appends fail.
   void close();
 

@@ -3,6 +3,9 @@
 #include <Poco/File.h>
 #include <gtest/gtest.h>
 
+#include <future>
+#include <thread>
+
 #include "metrics/metrics.h"
 #include "test_env.h"
 
@@ -124,6 +127,28 @@ TEST_F(EventStoreTest, AppendAfterCloseFailsInsteadOfHanging) {
 
 namespace lpr {
 namespace {
+
+TEST_F(EventStoreTest, ProbeAnswersWhileTheWriterRunsAndNotWhileItHangs) {
+  EventStore store(options(), metrics_);
+  EXPECT_TRUE(store.probe(std::chrono::seconds(5)));
+  // A writer stuck inside a commit (here: in its commit listener) must fail the probe, so the
+  // watchdog stops being fed.
+  std::promise<void> entered, release;
+  std::shared_future<void> released = release.get_future().share();
+  store.setCommitListener([&entered, released] {
+    entered.set_value();
+    released.wait();
+  });
+  std::thread appender([&] { store.append(makeEvent("cam", "hang", "AB1")); });
+  entered.get_future().wait();
+  EXPECT_FALSE(store.probe(std::chrono::milliseconds(200)));
+  store.setCommitListener({});  // the next commit must not enter it again
+  release.set_value();
+  appender.join();
+  EXPECT_TRUE(store.probe(std::chrono::seconds(5)));
+  store.close();
+  EXPECT_FALSE(store.probe(std::chrono::seconds(1)));
+}
 
 TEST(EventStoreRetentionTest, EventsOlderThanMaxAgeAreRemovedWithTheirSnapshots) {
   testing::ScratchDir dir("lpr-store-age");

@@ -154,6 +154,30 @@ void ProcAuthorize::reloadLocal() {
   state_ = compose(state_->data.users, state_->freshness);
 }
 
+void ProcAuthorize::reload(ConfigReader& config) {
+  const std::size_t before = config.problems().lines().size();
+  AuthorizeSettings fresh = readSettings(config, ctx_->dataDirectory());
+  if (config.problems().lines().size() != before) {
+    ctx_->logger().warning("reload: configuration has problems, the lists in use stay");
+  } else {
+    std::lock_guard lock(mutex_);
+    settings_.data = std::move(fresh.data);
+    state_ = compose(state_->data.users, state_->freshness);
+  }
+  try {
+    reloadLocal();
+  } catch (const Poco::Exception& e) {
+    ctx_->logger().warning("reload: cannot read local store %s: %s", storePath_, e.displayText());
+  }
+  {
+    std::lock_guard lock(mutex_);
+    loadedStamp_.reset();  // read the mirror even when its sync stamp did not move
+  }
+  reloadNow();
+  ctx_->logger().information("reloaded: %z list entries, %z profiles", state()->data.list.size(),
+                             state()->data.profiles.size());
+}
+
 std::shared_ptr<ProcAuthorize::State> ProcAuthorize::compose(
     std::vector<access::DirectoryUser> mirrored, access::MirrorFreshness freshness) const {
   auto next = std::make_shared<State>();

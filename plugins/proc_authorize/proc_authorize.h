@@ -34,6 +34,9 @@ class ProcAuthorize : public Processor {
   StartResult start() override;
   void stop() noexcept override;
   void describe(std::ostream& out) const override;
+  // The lists, profiles, holidays, deviation and UTC offset from the configuration, the local
+  // store, and the mirror file again.
+  void reload(ConfigReader& config) override;
   Health health() const override;
   Verdict process(PlateEvent& event) override { return Verdict::pass(); }
 

@@ -98,6 +98,10 @@ void GatewayProcess::kill() {
   exitCode_ = 128 + SIGKILL;
 }
 
+void GatewayProcess::signal(int sig) {
+  if (running()) ::kill(pid_, sig);
+}
+
 std::string GatewayProcess::log() const { return readFile(logFile_); }
 
 int GatewayProcess::runToCompletion(const std::vector<std::string>& args, std::string& output) {

@@ -22,9 +22,10 @@ class GatewayProcess {
 
   // `body` is appended to the base config (loopback, port 0, state in the scratch folder).
   void configure(const std::string& body);
-  void start();  // throws when it does not come up within 15 s
-  int stop();    // SIGTERM, waits, returns the exit code
-  void kill();   // SIGKILL, waits
+  void start();          // throws when it does not come up within 15 s
+  int stop();            // SIGTERM, waits, returns the exit code
+  void kill();           // SIGKILL, waits
+  void signal(int sig);  // e.g. SIGHUP (reload); does not wait
   bool running() const;
   int port() const { return port_; }
   std::string log() const;
