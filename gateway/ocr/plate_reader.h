@@ -1,0 +1,64 @@
+#pragma once
+
+#include <memory>
+#include <opencv2/core.hpp>
+#include <string>
+#include <vector>
+
+#include "ocr/plate_detector.h"
+#include "ocr/plate_format.h"
+#include "ocr/plate_recognizer.h"
+#include "ocr/yolo_plate_detector.h"
+
+namespace lpr::ocr {
+
+// The rewritten model files in a model folder (make_cv46_models.py writes them).
+inline constexpr const char* kDetectorModelFile = "plate_det_yolov9t416_cv46.onnx";
+inline constexpr const char* kRecognizerModelFile = "plate_ocr_cct_xs_v2_cv46.onnx";
+
+struct PlateRead {
+  std::string text;         // A-Z0-9, after the region's format repair
+  std::string rawText;      // the recognizer's own argmax read
+  float confidence = 0.0f;  // plate confidence, see plateConfidence()
+  float detectorScore = 0.0f;
+  cv::Rect box;  // in the image's pixels
+};
+
+struct ReaderOptions {
+  Region region = Region::Auto;
+  int maxPlates = 3;  // recognizer runs per image, best detector scores first
+  // The detector's box is tight on the plate; the recognizer reads better with some border
+  // (fast-plate-ocr trains on loose crops): this much of the box's width and height is added on
+  // each side. 0.08-0.15 read alike on the benchmark; 0 loses about 1 US plate in 14.
+  float cropMargin = 0.10f;
+  YoloDetectorOptions detector;
+};
+
+// Confidence that a read is right: the weakest character decides (one wrong character makes the
+// plate wrong), so the minimum over the text slots and the slot that ends the plate of the
+// probability of the chosen class, times the detector score.
+float plateConfidence(const std::vector<SlotProbs>& probs, const std::vector<int>& classes,
+                      float detectorScore);
+
+class PlateReader {
+ public:
+  PlateReader(std::unique_ptr<PlateDetector> detector, std::unique_ptr<PlateRecognizer> recognizer,
+              ReaderOptions options);
+  // Loads both models from a folder of rewritten models; throws naming a missing file.
+  static PlateReader fromModelDir(const std::string& dir, ReaderOptions options = {});
+
+  // Plates in a BGR image, highest confidence first.
+  std::vector<PlateRead> read(const cv::Mat& bgr);
+  // Only looks inside `roi` (clipped to the image): a motion area or the neighbourhood of a
+  // tracked plate, which keeps plates large in the detector input and the detector cheap.
+  std::vector<PlateRead> read(const cv::Mat& bgr, const cv::Rect& roi);
+  // Recognition of a known plate box, without the detector.
+  PlateRead readBox(const cv::Mat& bgr, const cv::Rect& box, float detectorScore = 1.0f);
+
+ private:
+  std::unique_ptr<PlateDetector> detector_;
+  std::unique_ptr<PlateRecognizer> recognizer_;
+  ReaderOptions options_;
+};
+
+}  // namespace lpr::ocr
