@@ -20,7 +20,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: lpr-ocr [--region us|eu|br|auto] [--models DIR] [--threads N] [--det-size N]\n"
-    "               [--det-square] [--max-plates N] [--raw] IMAGE...\n"
+    "               [--coarse-size N]"
+    "               [--det-rect] [--max-plates N] [--raw] IMAGE...\n"
     "Prints one JSON line per image: {\"file\",\"ms\",\"plates\":[{\"text\",\"confidence\","
     "\"box\"}]}.\n"
     "Models: --models DIR, else $LPR_MODEL_DIR, else " LPR_OCR_DEFAULT_MODEL_DIR "\n";
@@ -80,8 +81,30 @@ int main(int argc, char** argv) {
         return usageError("--det-size needs a multiple of 32");
       }
       options.detector.inputSize = size;
-    } else if (arg == "--det-square") {
-      options.detector.rectangularInput = false;
+    } else if (arg == "--coarse-size") {
+      const char* v = value();
+      int size = -1;
+      if (!v || !parseInt(v, size) || size < 0 || size % 32 != 0) {
+        return usageError("--coarse-size needs 0 (off) or a multiple of 32");
+      }
+      options.detector.coarseSize = size;
+    } else if (arg == "--refine-size") {
+      const char* v = value();
+      int size = 0;
+      if (!v || !parseInt(v, size) || size < 64 || size % 64 != 0) {
+        return usageError("--refine-size needs a multiple of 64");
+      }
+      options.detector.refineSize = size;
+    } else if (arg == "--accept-width") {
+      const char* v = value();
+      if (!v || !parseInt(v, options.detector.acceptWidth)) return usageError("--accept-width N");
+    } else if (arg == "--proposals") {
+      const char* v = value();
+      if (!v || !parseInt(v, options.detector.maxProposals) || options.detector.maxProposals < 1) {
+        return usageError("--proposals needs N >= 1");
+      }
+    } else if (arg == "--det-rect") {
+      options.detector.rectangularInput = true;
     } else if (arg == "--max-plates") {
       const char* v = value();
       if (!v || !parseInt(v, options.maxPlates) || options.maxPlates < 1) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
@@ -56,43 +58,137 @@ void decodeYoloHead(const cv::Mat& head, int stride, float scoreThreshold,
   }
 }
 
+cv::Rect regionAround(const cv::Rect& box, cv::Size image, float widths, float aspect) {
+  const int w = std::max(static_cast<int>(std::lround(box.width * widths)),
+                         static_cast<int>(std::lround(box.height * widths * aspect)));
+  const int h = static_cast<int>(std::lround(w / aspect));
+  int x = box.x + box.width / 2 - w / 2;
+  int y = box.y + box.height / 2 - h / 2;
+  x = std::max(0, std::min(x, image.width - w));
+  y = std::max(0, std::min(y, image.height - h));
+  return cv::Rect(x, y, w, h) & cv::Rect(0, 0, image.width, image.height);
+}
+
 YoloPlateDetector::YoloPlateDetector(const std::string& onnxPath, YoloDetectorOptions options)
     : options_(options) {
-  if (options_.inputSize <= 0 || options_.inputSize % kStride != 0) {
-    throw std::invalid_argument("plate detector: input size must be a positive multiple of 32");
+  for (int size : {options_.inputSize, options_.coarseSize, options_.refineSize}) {
+    if (size < 0 || size % kStride != 0 || options_.inputSize == 0) {
+      throw std::invalid_argument("plate detector: input sizes must be multiples of 32");
+    }
   }
-  net_ = cv::dnn::readNetFromONNX(onnxPath);
-  net_.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-  net_.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
-  outputNames_ = net_.getUnconnectedOutLayersNames();
+  std::ifstream in(onnxPath, std::ios::binary);
+  model_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (!in || model_.empty()) {
+    throw std::runtime_error("plate detector: cannot read " + onnxPath);
+  }
+  // Fails early on a bad model, and plans the fixed-shape nets now rather than on the first
+  // images.
+  netFor(cv::Size(options_.inputSize, options_.inputSize));
+  if (options_.coarseSize > 0) {
+    netFor(cv::Size(options_.refineSize, options_.refineSize / 2));
+    if (!options_.rectangularInput) netFor(cv::Size(options_.coarseSize, options_.coarseSize));
+  }
+}
+
+cv::dnn::Net& YoloPlateDetector::netFor(cv::Size input) {
+  for (auto it = nets_.begin(); it != nets_.end(); ++it) {
+    if (it->first == input) {
+      nets_.splice(nets_.begin(), nets_, it);
+      return nets_.front().second;
+    }
+  }
+  auto net = cv::dnn::readNetFromONNX(model_);
+  net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+  net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+  nets_.emplace_front(input, std::move(net));
+  if (nets_.size() > std::max<std::size_t>(1, options_.shapeCacheSize)) nets_.pop_back();
+  return nets_.front().second;
+}
+
+std::vector<PlateDetection> YoloPlateDetector::detectAt(const cv::Mat& bgr, int inputSize,
+                                                        float threshold) {
+  if (bgr.empty()) return {};
+  const double scale = std::min(static_cast<double>(inputSize) / bgr.cols,
+                                static_cast<double>(inputSize) / bgr.rows);
+  const int rw = std::max(1, static_cast<int>(std::lround(bgr.cols * scale)));
+  const int rh = std::max(1, static_cast<int>(std::lround(bgr.rows * scale)));
+  const cv::Size input = options_.rectangularInput
+                             ? cv::Size(roundUp(rw, kStride), roundUp(rh, kStride))
+                             : cv::Size(inputSize, inputSize);
+  return run(bgr, input, threshold);
+}
+
+std::vector<PlateDetection> YoloPlateDetector::refine(const cv::Mat& bgr, const cv::Rect& box) {
+  constexpr float kAspect = 2.0f;
+  const cv::Rect roi = regionAround(box, bgr.size(), options_.refineRoiWidths, kAspect);
+  if (roi.area() == 0) return {};
+  // A fixed input shape whatever the region's size, so one cached net serves every refine.
+  auto found = run(bgr(roi), cv::Size(options_.refineSize, options_.refineSize / 2),
+                   options_.scoreThreshold);
+  std::vector<PlateDetection> out;
+  for (auto& d : found) {
+    d.box += roi.tl();
+    if ((d.box & box).area() > 0) out.push_back(d);
+  }
+  return out;
 }
 
 std::vector<PlateDetection> YoloPlateDetector::detect(const cv::Mat& bgr) {
   if (bgr.empty()) return {};
-  const int size = options_.inputSize;
-  const double scale =
-      std::min(static_cast<double>(size) / bgr.cols, static_cast<double>(size) / bgr.rows);
-  const int rw = std::max(1, static_cast<int>(std::lround(bgr.cols * scale)));
-  const int rh = std::max(1, static_cast<int>(std::lround(bgr.rows * scale)));
-  const int inW = options_.rectangularInput ? roundUp(rw, kStride) : size;
-  const int inH = options_.rectangularInput ? roundUp(rh, kStride) : size;
-  const int padX = (inW - rw) / 2;
-  const int padY = (inH - rh) / 2;
+  if (options_.coarseSize > 0 && options_.coarseSize < options_.inputSize) {
+    auto proposals = detectAt(bgr, options_.coarseSize, options_.proposalThreshold);
+    if (static_cast<int>(proposals.size()) > options_.maxProposals) {
+      proposals.resize(static_cast<std::size_t>(options_.maxProposals));
+    }
+    const double coarseScale =
+        static_cast<double>(options_.coarseSize) / std::max(bgr.cols, bgr.rows);
+    std::vector<PlateDetection> confirmed;
+    for (const auto& p : proposals) {
+      if (options_.acceptWidth > 0 && p.score >= options_.scoreThreshold &&
+          p.box.width * coarseScale >= options_.acceptWidth) {
+        confirmed.push_back(p);
+        continue;
+      }
+      auto found = refine(bgr, p.box);
+      if (!found.empty()) confirmed.push_back(found.front());
+    }
+    if (!confirmed.empty()) {
+      std::sort(confirmed.begin(), confirmed.end(),
+                [](const PlateDetection& a, const PlateDetection& b) { return a.score > b.score; });
+      return confirmed;
+    }
+  }
+  return detectAt(bgr, options_.inputSize, options_.scoreThreshold);
+}
 
-  cv::Mat input(inH, inW, CV_8UC3, cv::Scalar::all(kPad));
-  cv::resize(bgr, input(cv::Rect(padX, padY, rw, rh)), cv::Size(rw, rh), 0, 0, cv::INTER_LINEAR);
-  net_.setInput(cv::dnn::blobFromImage(input, 1.0 / 255.0, cv::Size(), cv::Scalar(), true, false));
+std::vector<PlateDetection> YoloPlateDetector::run(const cv::Mat& bgr, cv::Size input,
+                                                   float threshold) {
+  const double scale = std::min(static_cast<double>(input.width) / bgr.cols,
+                                static_cast<double>(input.height) / bgr.rows);
+  const int rw =
+      std::max(1, std::min(input.width, static_cast<int>(std::lround(bgr.cols * scale))));
+  const int rh =
+      std::max(1, std::min(input.height, static_cast<int>(std::lround(bgr.rows * scale))));
+  const int padX = (input.width - rw) / 2;
+  const int padY = (input.height - rh) / 2;
+
+  cv::Mat letterboxed(input, CV_8UC3, cv::Scalar::all(kPad));
+  cv::resize(bgr, letterboxed(cv::Rect(padX, padY, rw, rh)), cv::Size(rw, rh), 0, 0,
+             cv::INTER_LINEAR);
+  cv::dnn::Net& net = netFor(input);
+  net.setInput(
+      cv::dnn::blobFromImage(letterboxed, 1.0 / 255.0, cv::Size(), cv::Scalar(), true, false));
   std::vector<cv::Mat> heads;
-  net_.forward(heads, outputNames_);
+  net.forward(heads, net.getUnconnectedOutLayersNames());
 
   std::vector<cv::Rect2f> boxes;
   std::vector<float> scores;
   for (const auto& head : heads) {
-    decodeYoloHead(head, inH / head.size[2], options_.scoreThreshold, boxes, scores);
+    decodeYoloHead(head, input.height / head.size[2], threshold, boxes, scores);
   }
   std::vector<cv::Rect2d> nmsBoxes(boxes.begin(), boxes.end());
   std::vector<int> keep;
-  cv::dnn::NMSBoxes(nmsBoxes, scores, options_.scoreThreshold, options_.nmsThreshold, keep);
+  cv::dnn::NMSBoxes(nmsBoxes, scores, threshold, options_.nmsThreshold, keep);
 
   std::vector<PlateDetection> plates;
   const cv::Rect imageRect(0, 0, bgr.cols, bgr.rows);

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <opencv2/imgcodecs.hpp>
+#include <string>
+
 namespace lpr::ocr {
 namespace {
 
@@ -54,6 +57,51 @@ TEST(YoloPlateDetectorTest, RejectsAHeadOfAnotherShape) {
   std::vector<cv::Rect2f> boxes;
   std::vector<float> scores;
   EXPECT_THROW(decodeYoloHead(head, 32, 0.4f, boxes, scores), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace lpr::ocr
+
+namespace lpr::ocr {
+namespace {
+
+TEST(YoloPlateDetectorTest, RegionAroundIsCentredWithTheRequestedShape) {
+  const cv::Rect roi = regionAround(cv::Rect(500, 300, 100, 40), cv::Size(1280, 720), 2.5f, 2.0f);
+  EXPECT_EQ(roi.width, 250);
+  EXPECT_EQ(roi.height, 125);
+  EXPECT_NEAR(roi.x + roi.width / 2.0, 550.0, 1.0);
+  EXPECT_NEAR(roi.y + roi.height / 2.0, 320.0, 1.0);
+}
+
+TEST(YoloPlateDetectorTest, RegionAroundShiftsIntoTheImageInsteadOfShrinking) {
+  const cv::Rect roi = regionAround(cv::Rect(0, 690, 100, 30), cv::Size(1280, 720), 2.5f, 2.0f);
+  EXPECT_EQ(roi.size(), cv::Size(250, 125));
+  EXPECT_EQ(roi.x, 0);
+  EXPECT_EQ(roi.y + roi.height, 720);
+  // A tall box widens the region so that the whole plate fits in its height.
+  const cv::Rect tall = regionAround(cv::Rect(400, 300, 40, 60), cv::Size(1280, 720), 2.5f, 2.0f);
+  EXPECT_GE(tall.height, 150);
+}
+
+TEST(YoloPlateDetectorTest, CoarseToFineFindsTheSamePlatesAsTheFullPass) {
+  YoloDetectorOptions full;
+  full.coarseSize = 0;
+  YoloPlateDetector fullPass(
+      std::string(LPR_OCR_TEST_MODEL_DIR) + "/plate_det_yolov9t416_cv46.onnx", full);
+  YoloPlateDetector coarseToFine(std::string(LPR_OCR_TEST_MODEL_DIR) +
+                                 "/plate_det_yolov9t416_cv46.onnx");
+  for (const char* file :
+       {"us/0b86cecf-67d1-4fc0-87c9-b36b0ee228bb.jpg", "eu/eu1.jpg", "br/AYO9034.jpg"}) {
+    SCOPED_TRACE(file);
+    const cv::Mat image = cv::imread(std::string(LPR_OCR_TEST_PLATES) + "/" + file);
+    ASSERT_FALSE(image.empty());
+    const auto a = fullPass.detect(image);
+    const auto b = coarseToFine.detect(image);
+    ASSERT_FALSE(a.empty());
+    ASSERT_FALSE(b.empty());
+    const double inter = (a[0].box & b[0].box).area();
+    EXPECT_GT(inter / (a[0].box.area() + b[0].box.area() - inter), 0.5);
+  }
 }
 
 }  // namespace
