@@ -37,6 +37,9 @@ std::string imageResultJson(const std::string& file, double ms,
     if (withRaw) {
       plate.set("raw", p.rawText);
       plate.set("detector", rounded(p.detectorScore, 0.001));
+      Poco::JSON::Array slots;
+      for (float c : p.slotConfidence) slots.add(rounded(c, 0.001));
+      plate.set("slots", slots);
     }
     list.add(plate);
   }

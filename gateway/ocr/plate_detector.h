@@ -17,6 +17,10 @@ class PlateDetector {
   virtual ~PlateDetector() = default;
   // Plates in a BGR image, best score first.
   virtual std::vector<PlateDetection> detect(const cv::Mat& bgr) = 0;
+  // The plate near `box` (where a tracked plate was in the previous frame), in image pixels;
+  // empty when it is gone. Much cheaper than detect() for detectors that can look at a region
+  // of interest; this default just runs detect() over a region of twice the box's size.
+  virtual std::vector<PlateDetection> detectNear(const cv::Mat& bgr, const cv::Rect& box);
 };
 
 }  // namespace lpr::ocr

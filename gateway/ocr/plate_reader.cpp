@@ -11,7 +11,9 @@ float plateConfidence(const std::vector<SlotProbs>& probs, const std::vector<int
                       float detectorScore) {
   const auto chosen = chosenProbabilities(probs, classes);
   if (chosen.empty()) return 0.0f;
-  return *std::min_element(chosen.begin(), chosen.end()) * detectorScore;
+  float joint = detectorScore;
+  for (float p : chosen) joint *= p;
+  return joint;
 }
 
 PlateReader::PlateReader(std::unique_ptr<PlateDetector> detector,
@@ -50,6 +52,7 @@ PlateRead PlateReader::readBox(const cv::Mat& bgr, const cv::Rect& box, float de
   const auto repaired = repairPlate(probs, raw, options_.region);
   read.rawText = slotsText(raw);
   read.text = slotsText(repaired);
+  read.slotConfidence = chosenProbabilities(probs, repaired);
   read.confidence = plateConfidence(probs, repaired, detectorScore);
   return read;
 }
@@ -62,18 +65,39 @@ std::vector<PlateRead> PlateReader::read(const cv::Mat& bgr, const cv::Rect& roi
   const cv::Rect area = roi & cv::Rect(0, 0, bgr.cols, bgr.rows);
   if (area.area() == 0) return {};
   auto detections = detector_->detect(bgr(area));
+  for (auto& d : detections) d.box += area.tl();
+  std::vector<PlateRead> reads;
+  sortAndRecognize(bgr, std::move(detections), reads);
+  return reads;
+}
+
+std::vector<PlateRead> PlateReader::readNear(const cv::Mat& bgr,
+                                             const std::vector<cv::Rect>& boxes) {
+  std::vector<PlateDetection> detections;
+  for (const auto& box : boxes) {
+    auto found = detector_->detectNear(bgr, box);
+    if (!found.empty()) detections.push_back(found.front());
+  }
+  std::vector<PlateRead> reads;
+  sortAndRecognize(bgr, std::move(detections), reads);
+  return reads;
+}
+
+void PlateReader::sortAndRecognize(const cv::Mat& bgr, std::vector<PlateDetection> detections,
+                                   std::vector<PlateRead>& reads) {
+  std::stable_sort(
+      detections.begin(), detections.end(),
+      [](const PlateDetection& a, const PlateDetection& b) { return a.score > b.score; });
   if (static_cast<int>(detections.size()) > options_.maxPlates) {
     detections.resize(static_cast<std::size_t>(options_.maxPlates));
   }
-  std::vector<PlateRead> reads;
   for (const auto& d : detections) {
-    auto r = readBox(bgr, d.box + area.tl(), d.score);
+    auto r = readBox(bgr, d.box, d.score);
     if (!r.text.empty()) reads.push_back(std::move(r));
   }
   std::stable_sort(reads.begin(), reads.end(), [](const PlateRead& a, const PlateRead& b) {
     return a.confidence > b.confidence;
   });
-  return reads;
 }
 
 }  // namespace lpr::ocr

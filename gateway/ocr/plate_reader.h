@@ -21,6 +21,9 @@ struct PlateRead {
   std::string rawText;      // the recognizer's own argmax read
   float confidence = 0.0f;  // plate confidence, see plateConfidence()
   float detectorScore = 0.0f;
+  // Per character of `text`, then the slot that ends the plate (when the plate is shorter than
+  // the recognizer's slots): the recognizer's probability of what was chosen there.
+  std::vector<float> slotConfidence;
   cv::Rect box;  // in the image's pixels
 };
 
@@ -34,9 +37,11 @@ struct ReaderOptions {
   YoloDetectorOptions detector;
 };
 
-// Confidence that a read is right: the weakest character decides (one wrong character makes the
-// plate wrong), so the minimum over the text slots and the slot that ends the plate of the
-// probability of the chosen class, times the detector score.
+// Confidence that a read is right: the recognizer's probability of the whole read (the product
+// over the text slots and the slot that ends the plate of the probability of the chosen class,
+// so a repaired character costs what the recognizer thought of it) times the detector's score
+// that the box is a plate. On the benchmark it ranks right above wrong reads with ROC AUC 0.87
+// once the documented label errors are left out (bench/ocr prints it).
 float plateConfidence(const std::vector<SlotProbs>& probs, const std::vector<int>& classes,
                       float detectorScore);
 
@@ -52,10 +57,15 @@ class PlateReader {
   // Only looks inside `roi` (clipped to the image): a motion area or the neighbourhood of a
   // tracked plate, which keeps plates large in the detector input and the detector cheap.
   std::vector<PlateRead> read(const cv::Mat& bgr, const cv::Rect& roi);
+  // The plates near the given boxes (see PlateDetector::detectNear), for tracking.
+  std::vector<PlateRead> readNear(const cv::Mat& bgr, const std::vector<cv::Rect>& boxes);
   // Recognition of a known plate box, without the detector.
   PlateRead readBox(const cv::Mat& bgr, const cv::Rect& box, float detectorScore = 1.0f);
 
  private:
+  void sortAndRecognize(const cv::Mat& bgr, std::vector<PlateDetection> detections,
+                        std::vector<PlateRead>& reads);
+
   std::unique_ptr<PlateDetector> detector_;
   std::unique_ptr<PlateRecognizer> recognizer_;
   ReaderOptions options_;

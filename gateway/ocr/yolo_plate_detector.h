@@ -48,6 +48,9 @@ class YoloPlateDetector : public PlateDetector {
  public:
   YoloPlateDetector(const std::string& onnxPath, YoloDetectorOptions options = {});
   std::vector<PlateDetection> detect(const cv::Mat& bgr) override;
+  std::vector<PlateDetection> detectNear(const cv::Mat& bgr, const cv::Rect& box) override {
+    return refine(bgr, box);
+  }
 
   // One pass over the whole image letterboxed to `inputSize` (longest side).
   std::vector<PlateDetection> detectAt(const cv::Mat& bgr, int inputSize, float threshold);
