@@ -7,9 +7,9 @@ set(LPR_OCR_SHA256_cct_xs_v2_global.onnx
 set(LPR_OCR_SHA256_yolo-v9-t-416-license-plates-end2end1.onnx
   5a5eac89c5736f6e0d94ef2422defc8a1eed828b6ad1124d0128df4d47fc2b65)
 set(LPR_OCR_SOURCE_cct_xs_v2_global.onnx
-  "fast-plate-ocr model cct-xs-v2-global (MIT): https://github.com/ankandrew/fast-plate-ocr/releases")
+  "fast-plate-ocr model cct-xs-v2-global (MIT): https://github.com/ankandrew/fast-plate-ocr/releases/download/arg-plates/cct_xs_v2_global.onnx")
 set(LPR_OCR_SOURCE_yolo-v9-t-416-license-plates-end2end1.onnx
-  "open-image-models yolo-v9-t-416-license-plate-end2end, dynamic int8 (MIT; YOLOv9 is GPL-3.0): https://github.com/agusibrahim/fast-alpr-rs/tree/9a4e03d/models")
+  "open-image-models yolo-v9-t-416-license-plate-end2end, dynamic-int8 file of agusibrahim/fast-alpr-rs (MIT; YOLOv9 is GPL-3.0): https://github.com/agusibrahim/fast-alpr-rs/raw/9a4e03d/models/yolo-v9-t-416-license-plates-end2end1.onnx")
 
 function(lpr_verify_models dir)
   foreach(name IN LISTS LPR_OCR_MODEL_FILES)
