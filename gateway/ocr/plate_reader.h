@@ -45,6 +45,8 @@ struct ReaderOptions {
 float plateConfidence(const std::vector<SlotProbs>& probs, const std::vector<int>& classes,
                       float detectorScore);
 
+// Detector + recognizer + format repair. Not thread-safe (the nets keep state per call): one
+// reader per thread.
 class PlateReader {
  public:
   PlateReader(std::unique_ptr<PlateDetector> detector, std::unique_ptr<PlateRecognizer> recognizer,

@@ -71,10 +71,11 @@ cv::Rect regionAround(const cv::Rect& box, cv::Size image, float widths, float a
 
 YoloPlateDetector::YoloPlateDetector(const std::string& onnxPath, YoloDetectorOptions options)
     : options_(options) {
-  for (int size : {options_.inputSize, options_.coarseSize, options_.refineSize}) {
-    if (size < 0 || size % kStride != 0 || options_.inputSize == 0) {
-      throw std::invalid_argument("plate detector: input sizes must be multiples of 32");
-    }
+  if (options_.inputSize <= 0 || options_.inputSize % kStride != 0 || options_.coarseSize < 0 ||
+      options_.coarseSize % kStride != 0 || options_.refineSize <= 0 ||
+      options_.refineSize % (2 * kStride) != 0) {
+    throw std::invalid_argument(
+        "plate detector: input and coarse sizes must be multiples of 32, the refine size of 64");
   }
   std::ifstream in(onnxPath, std::ios::binary);
   model_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
