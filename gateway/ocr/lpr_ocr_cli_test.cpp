@@ -20,9 +20,9 @@ struct OcrRun {
   std::string err;
 };
 
-OcrRun runLprOcr(const std::vector<std::string>& args) {
+OcrRun runLprOcr(const std::vector<std::string>& args, const Poco::Process::Env& env = {}) {
   Poco::Pipe out, err;
-  auto handle = Poco::Process::launch(LPR_OCR_BIN, args, nullptr, &out, &err);
+  auto handle = Poco::Process::launch(LPR_OCR_BIN, args, "", nullptr, &out, &err, env);
   Poco::PipeInputStream outStream(out), errStream(err);
   OcrRun run;
   std::string line;
@@ -109,6 +109,20 @@ TEST(LprOcrCliTest, RegionOptionIsAccepted) {
   const auto list = parse(run.lines[0])->getArray("plates");
   ASSERT_GE(list->size(), 1u);
   EXPECT_EQ(list->getObject(0)->getValue<std::string>("text"), kPlates[2].text);
+}
+
+TEST(LprOcrCliTest, ModelsFromTheEnvironmentAndTheOptionWinsOverIt) {
+  const std::string image = std::string(LPR_OCR_TEST_PLATES) + "/" + kPlates[1].file;
+  const OcrRun fromEnv = runLprOcr({image}, {{"LPR_MODEL_DIR", LPR_OCR_TEST_MODEL_DIR}});
+  ASSERT_EQ(fromEnv.exitCode, 0) << fromEnv.err;
+  ASSERT_EQ(fromEnv.lines.size(), 1u);
+  EXPECT_FALSE(parse(fromEnv.lines[0])->has("error"));
+
+  lpr::testing::ScratchDir dir("lpr-ocr-test");
+  const OcrRun optionWins =
+      runLprOcr({"--models", dir.path(), image}, {{"LPR_MODEL_DIR", LPR_OCR_TEST_MODEL_DIR}});
+  EXPECT_EQ(optionWins.exitCode, 1);
+  EXPECT_NE(optionWins.err.find(dir.path()), std::string::npos) << optionWins.err;
 }
 
 TEST(LprOcrCliTest, MissingModelsFailNamingTheFile) {
