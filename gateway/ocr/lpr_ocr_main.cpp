@@ -19,12 +19,19 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: lpr-ocr [--region us|eu|br|auto] [--models DIR] [--threads N] [--det-size N]\n"
-    "               [--coarse-size N]"
-    "               [--det-rect] [--max-plates N] [--raw] IMAGE...\n"
+    "usage: lpr-ocr [--region us|eu|br|auto] [--models DIR] [--threads N] [--raw] IMAGE...\n"
     "Prints one JSON line per image: {\"file\",\"ms\",\"plates\":[{\"text\",\"confidence\","
-    "\"box\"}]}.\n"
-    "Models: --models DIR, else $LPR_MODEL_DIR, else " LPR_OCR_DEFAULT_MODEL_DIR "\n";
+    "\"box\"}]}, plates best first; an unreadable image gives {\"file\",\"error\"}.\n"
+    "  --region R        plate formats to assume: us, eu, br, or auto (default)\n"
+    "  --models DIR      rewritten models; else $LPR_MODEL_DIR, else " LPR_OCR_DEFAULT_MODEL_DIR
+    "\n"
+    "  --threads N       OpenCV threads (default 1)\n"
+    "  --raw             also the unrepaired read, detector score, per-character confidences\n"
+    "                    and the engine's CPU ms\n"
+    "Detector tuning: --det-size N (full pass, default 416), --coarse-size N (0: no coarse\n"
+    "pass; default 256), --refine-size N (default 192), --accept-width N (default 48),\n"
+    "--proposals N (default 3), --det-rect (pad to multiples of 32 instead of squares: for\n"
+    "one fixed frame size), --max-plates N (recognizer runs per image, default 3).\n";
 
 int usageError(const std::string& message) {
   std::cerr << "lpr-ocr: " << message << "\n" << kUsage;
