@@ -2,11 +2,12 @@
 # The Debian 12 packages lpr-gateway needs to build, test and run its demo; sourced by
 # scripts/demo.sh, scripts/test.sh and .ci/run. Installs only what is missing.
 # libsystemd-dev: sd_notify for the Type=notify service; debhelper, dpkg-dev, lintian: the
-# Debian package (packaging/build-deb.sh).
+# Debian package (packaging/build-deb.sh). python3-onnx: the build rewrites the plate models for
+# OpenCV 4.6 (gateway/ocr/make_cv46_models.py).
 LPR_BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config
   libpoco-dev libpaho-mqttpp-dev libpaho-mqtt-dev libsqlite3-dev
   libgtest-dev libgmock-dev libopencv-dev libmodbus-dev libgpiod-dev
-  libsystemd-dev debhelper dpkg-dev lintian)
+  libsystemd-dev debhelper dpkg-dev lintian python3-onnx)
 # python3-jsonschema: the tests validate published MQTT messages against their JSON Schema.
 # socat: a serial line (pty pair) for the Modbus RTU tests; tzdata: proc_authorize's
 # time_zone = system and its test read the zone rules.
