@@ -14,6 +14,10 @@ git -C "$src" ls-files -z --cached --others --exclude-standard |
   (cd "$src" && tar --null --ignore-failed-read -T - -cf -) | tar -C "$stage" -xf -
 cp -a "$src/packaging/debian" "$stage/debian"
 
+# The build reads the original plate models (gateway/ocr) from LPR_MODEL_DIR; the staged copy
+# has no ../shared beside it, so the default is resolved against this checkout.
+export LPR_MODEL_DIR="$(realpath -m "${LPR_MODEL_DIR:-$src/../shared/models}")"
+
 # Two jobs at most: the edge-box build machines and CI runners have two cores.
 (cd "$stage" && DEB_BUILD_OPTIONS="parallel=2 ${DEB_BUILD_OPTIONS:-}" dpkg-buildpackage -us -uc -b)
 

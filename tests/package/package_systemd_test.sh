@@ -74,6 +74,13 @@ echo "$health" | grep -q '"status":"ok"' || fail "/healthz: $health"
 in_ct id lpr-gateway >/dev/null || fail "no system user lpr-gateway"
 [ "$(in_ct stat -c %U /var/lib/lpr-gateway)" = lpr-gateway ] || fail "state dir owner"
 
+step "lpr-ocr and the plate models are installed"
+# A file that is no image: lpr-ocr loads the packaged models (it exits 1 without them) and
+# answers the file with an error line.
+ocr_out=$(in_ct sh -c 'echo no-image >/root/not-an-image.jpg && lpr-ocr /root/not-an-image.jpg' 2>&1) ||
+  fail "lpr-ocr with the packaged models: $ocr_out"
+echo "$ocr_out" | grep -q '"error"' || fail "lpr-ocr printed: $ocr_out"
+
 step "systemd-analyze verify and security"
 verify_out=$(in_ct systemd-analyze verify lpr-gateway.service 2>&1) ||
   fail "systemd-analyze verify: $verify_out"
