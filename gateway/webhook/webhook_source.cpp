@@ -10,9 +10,12 @@
 #include <sstream>
 
 #include "bus/ingest.h"
+#include "config/config_reader.h"
 #include "http/http_router.h"
 #include "http/http_util.h"
 #include "metrics/metrics.h"
+#include "webhook/payload_values.h"
+#include "webhook/read_result.h"
 
 namespace lpr {
 
@@ -62,6 +65,13 @@ std::string errorBody(const InputError& error) {
 
 }  // namespace
 
+LocalZone readTimeZone(ConfigReader& config, const std::string& fallback) {
+  const std::string text = config.getString("time_zone", fallback);
+  if (auto zone = LocalZone::parse(text)) return *zone;
+  config.problem("time_zone", text, "UTC, +HH:MM, -HH:MM or system");
+  return LocalZone::parse(fallback).value_or(LocalZone{});
+}
+
 WebhookSource::WebhookSource(std::unique_ptr<WebhookAdapter> adapter)
     : adapter_(std::move(adapter)) {}
 
@@ -94,7 +104,7 @@ StartResult WebhookSource::start() {
   for (const char* kind : kErrorKinds) {
     metrics.counter(kErrorsMetric, kErrorsHelp, {{"plugin", id}, {"kind", kind}});
   }
-  for (const char* result : {"stored", "duplicate", "dropped", "failed"}) {
+  for (const char* result : kReadResults) {
     metrics.counter(kReadsMetric, kReadsHelp, {{"plugin", id}, {"result", result}});
   }
   metrics.counter(kHeartbeatsMetric, kHeartbeatsHelp, {{"plugin", id}});
@@ -252,20 +262,7 @@ void WebhookSource::ingest(Conversion& conversion, Poco::Net::HTTPServerResponse
     const std::string vendorId = event.sourceEventId;
     const IngestResult result =
         ctx_->ingest().submit(std::move(event), read.image, read.imageExtension);
-    const char* status = "failed";
-    switch (result.status) {
-      case IngestResult::Status::Stored:
-        status = "stored";
-        break;
-      case IngestResult::Status::Duplicate:
-        status = "duplicate";
-        break;
-      case IngestResult::Status::Dropped:
-        status = "dropped";
-        break;
-      case IngestResult::Status::Failed:
-        break;
-    }
+    const char* status = readResultLabel(result.status);
     count(kReadsMetric, kReadsHelp, "result", status);
     if (result.status == IngestResult::Status::Failed) {
       failed = true;

@@ -19,6 +19,12 @@ class HTTPServerResponse;
 
 namespace lpr {
 
+struct LocalZone;
+
+// The `time_zone` key of an adapter whose payloads carry zone-less local times, so that every
+// vendor accepts the same spellings and reports a bad one alike; `fallback` stands after a problem.
+LocalZone readTimeZone(ConfigReader& config, const std::string& fallback = "UTC");
+
 // The vendor half of a push source: a pure converter and the vendor's reply contract. The route,
 // authentication, allowlist, body limit, idempotency, spooling, metrics and health are the
 // WebhookSource's, the same for every vendor.

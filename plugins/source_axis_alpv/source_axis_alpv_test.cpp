@@ -4,18 +4,18 @@
 
 #include <fstream>
 #include <iterator>
-#include <regex>
-#include <sstream>
 
 #include "fake_plugin_context.h"
 #include "proc_track.h"
-#include "seed_request.h"
+#include "webhook/seed_request.h"
+#include "webhook_adapter_checks.h"
 #include "webhook_rig.h"
 
 namespace lpr::plugins::source_axis_alpv {
 namespace {
 
 using lpr::testing::ClientAuth;
+using lpr::testing::GoodPost;
 using lpr::testing::WebhookRig;
 
 const std::string kPath = "/lpr/axis";
@@ -29,6 +29,13 @@ std::string readFile(const std::string& path) {
 std::string testdata(const std::string& name) {
   return readFile(std::string(SOURCE_AXIS_ALPV_TESTDATA) + "/" + name);
 }
+
+GoodPost goodPost(const std::string& file) {
+  const WebhookRequest seed = requestFromSeed(testdata(file));
+  return {kPath, seed.body, seed.contentType, ClientAuth::Basic, "axiscam", "s3cret"};
+}
+
+std::unique_ptr<Plugin> make() { return std::make_unique<SourceAxisAlpv>(); }
 
 class AxisAlpvOverHttp : public ::testing::Test {
  protected:
@@ -86,23 +93,15 @@ TEST_F(AxisAlpvOverHttp, MultipartPostKeepsTheImagePart) {
 
 TEST_F(AxisAlpvOverHttp, AReSentPostIsAnsweredButNotStoredTwice) {
   add();
-  EXPECT_EQ(post("good_update.json").status, 200);
-  const auto again = post("good_update.json");
-  EXPECT_EQ(again.status, 200) << "the camera must stop resending";
-  EXPECT_EQ(again.body, R"({"success":true})");
+  const auto answer =
+      lpr::testing::expectResendStoredOnce(rig_, "axis_gate", goodPost("good_update.json"));
+  EXPECT_EQ(answer.body, R"({"success":true})");
   EXPECT_EQ(rig_.ingest().stored().size(), 1u);
-  EXPECT_EQ(
-      rig_.counter("lpr_webhook_reads_total", {{"plugin", "axis_gate"}, {"result", "duplicate"}}),
-      1u);
 }
 
 TEST_F(AxisAlpvOverHttp, WrongOrMissingAuthIsRefusedAndNothingStored) {
   add();
-  EXPECT_EQ(post("good_new.json", "wrong").status, 401);
-  const WebhookRequest seed = requestFromSeed(testdata("good_new.json"));
-  EXPECT_EQ(rig_.post(kPath, seed.body).status, 401);
-  EXPECT_EQ(rig_.ingest().submissions(), 0u);
-  EXPECT_EQ(errors("auth"), 1u) << "only the wrong password counts; no credentials is a challenge";
+  lpr::testing::expectWrongAuthRefused(rig_, "axis_gate", goodPost("good_new.json"));
 }
 
 TEST_F(AxisAlpvOverHttp, BadPayloadIs400NamingTheField) {
@@ -178,58 +177,17 @@ TEST_F(AxisAlpvOverHttp, NewUpdateLostIsOneVehicleWithTheUpdatesText) {
   EXPECT_EQ(finalText, "AA7690EO");
 }
 
-// The sample's keys, relative to plugin.<id>., with "# plugin" lines uncommented when asked.
-std::map<std::string, std::string> sampleKeys(const std::string& id, bool uncomment) {
-  std::string text = readFile(SOURCE_AXIS_ALPV_SAMPLE);
-  if (uncomment) text = std::regex_replace(text, std::regex("(^|\n)# plugin"), "$1plugin");
-  std::map<std::string, std::string> keys;
-  std::istringstream lines(text);
-  const std::string prefix = "plugin." + id + ".";
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind(prefix, 0) != 0) continue;
-    const auto eq = line.find('=');
-    auto trim = [](std::string s) {
-      s.erase(0, s.find_first_not_of(' '));
-      s.erase(s.find_last_not_of(' ') + 1);
-      return s;
-    };
-    keys[trim(line.substr(prefix.size(), eq - prefix.size()))] =
-        eq == std::string::npos ? "" : trim(line.substr(eq + 1));
-  }
-  keys.erase("type");
-  return keys;
-}
-
 TEST(AxisAlpvConfig, SampleConfiguresCleanlyAndItsCommentsAreTheDefaults) {
-  WebhookRig rig;
-  SourceAxisAlpv plain, uncommented;
-  const auto keys = sampleKeys("axis_gate", false);
-  ASSERT_FALSE(keys.empty());
-  auto problems = rig.configureProblems("axis_gate", "source_axis_alpv", plain, keys);
-  EXPECT_TRUE(problems.empty()) << problems.front();
-  problems = rig.configureProblems("axis_gate2", "source_axis_alpv", uncommented,
-                                   sampleKeys("axis_gate", true));
-  EXPECT_TRUE(problems.empty()) << problems.front();
-  std::ostringstream a, b;
-  plain.describe(a);
-  uncommented.describe(b);
-  EXPECT_EQ(a.str(), b.str());
-  EXPECT_NE(a.str().find("path=/lpr/axis"), std::string::npos) << a.str();
-  EXPECT_NE(a.str().find("auth=basic"), std::string::npos) << a.str();
-  EXPECT_NE(a.str().find("lost=read"), std::string::npos) << a.str();
-  EXPECT_EQ(a.str().find(keys.at("password")), std::string::npos) << "no secret in describe()";
+  lpr::testing::expectSampleConfiguresCleanly(SOURCE_AXIS_ALPV_SAMPLE, "axis_gate",
+                                              "source_axis_alpv", make,
+                                              {"path=/lpr/axis", "auth=basic", "lost=read"});
 }
 
 TEST(AxisAlpvConfig, MistakesNameTheirKey) {
-  WebhookRig rig;
-  SourceAxisAlpv plugin;
-  const auto problems = rig.configureProblems(
-      "axis_gate", "source_axis_alpv", plugin,
-      {{"username", "cam"}, {"password", "pw"}, {"lost", "maybe"}, {"lots", "read"}});
-  std::string text;
-  for (const auto& line : problems) text += line + "\n";
-  EXPECT_NE(text.find("plugin.axis_gate.lost"), std::string::npos) << text;
-  EXPECT_NE(text.find("plugin.axis_gate.lots"), std::string::npos) << text;
+  lpr::testing::expectProblemsNameKeys(
+      "axis_gate", "source_axis_alpv", make,
+      {{"username", "cam"}, {"password", "pw"}, {"lost", "maybe"}, {"lots", "read"}},
+      {"lost", "lots"});
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "converter_checks.h"
+
 namespace lpr::plugins::source_dahua_its {
 namespace {
 
@@ -123,23 +125,15 @@ TEST(DahuaItsConverter, BadImageKeepsTheRead) {
 }
 
 TEST(DahuaItsConverter, BadPayloadsNameKindAndField) {
-  const struct {
-    const char* file;
-    const char* kind;
-    const char* field;
-  } cases[] = {
-      {"bad_malformed.json", "malformed_json", ""},
-      {"bad_no_picture.json", "missing_field", "Picture"},
-      {"bad_missing_plate.json", "missing_field", "Picture.Plate.PlateNumber"},
-      {"bad_confidence.json", "bad_value", "Picture.Plate.Confidence"},
-      {"bad_time.json", "bad_value", "Picture.SnapInfo.AccurateTime"},
-  };
-  for (const auto& c : cases) {
-    const Conversion conversion = convert(c.file);
-    ASSERT_TRUE(conversion.error) << c.file;
-    EXPECT_EQ(conversion.error->kind, c.kind) << c.file;
-    EXPECT_EQ(conversion.error->field, c.field) << c.file;
-  }
+  lpr::testing::expectRefusals(
+      [](const std::string& file) { return convert(file); },
+      {
+          {"bad_malformed.json", "malformed_json", ""},
+          {"bad_no_picture.json", "missing_field", "Picture"},
+          {"bad_missing_plate.json", "missing_field", "Picture.Plate.PlateNumber"},
+          {"bad_confidence.json", "bad_value", "Picture.Plate.Confidence"},
+          {"bad_time.json", "bad_value", "Picture.SnapInfo.AccurateTime"},
+      });
   for (const char* body :
        {"", "[]", "null", "42", R"({"Picture":[]})", R"({"Picture":{"Plate":"AB"}})"}) {
     const Conversion conversion = convertDahuaIts(tollgate(body), {});

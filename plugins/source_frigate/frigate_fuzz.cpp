@@ -7,14 +7,14 @@
 #include <string>
 
 #include "frigate_message.h"
+#include "webhook/seed_request.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using lpr::plugins::source_frigate::convertFrigateMessage;
-  const std::string input(reinterpret_cast<const char*>(data), size);
-  const auto newline = input.find('\n');
-  const std::string topic = newline == std::string::npos ? input : input.substr(0, newline);
-  const std::string payload =
-      newline == std::string::npos ? std::string() : input.substr(newline + 1);
+  const lpr::SeedLines seed =
+      lpr::splitSeed(std::string_view(reinterpret_cast<const char*>(data), size));
+  const std::string topic(seed.first);
+  const std::string payload(seed.rest);
   const lpr::plugins::source_frigate::FrigateOptions options;
   const lpr::TimePoint now{std::chrono::seconds(1718000000)};
   (void)convertFrigateMessage(topic, payload, options, now);

@@ -9,6 +9,7 @@
 
 #include "bus/ingest.h"
 #include "metrics/metrics.h"
+#include "webhook/read_result.h"
 
 namespace lpr::plugins::source_frigate {
 namespace {
@@ -67,7 +68,7 @@ void SourceFrigate::configure(PluginContext& ctx) {
     ctx.metrics().counter(kErrorsMetric, kErrorsHelp,
                           {{"plugin", ctx.instanceId()}, {"kind", kind}});
   }
-  for (const char* result : {"stored", "duplicate", "dropped", "failed"}) {
+  for (const char* result : kReadResults) {
     ctx.metrics().counter(kReadsMetric, kReadsHelp,
                           {{"plugin", ctx.instanceId()}, {"result", result}});
   }
@@ -278,20 +279,7 @@ void SourceFrigate::ingest(Conversion& conversion, const std::string& topic) {
     const std::string vehicle = event.vehicleId;
     const IngestResult result =
         ctx_->ingest().submit(std::move(event), read.image, read.imageExtension);
-    const char* status = "failed";
-    switch (result.status) {
-      case IngestResult::Status::Stored:
-        status = "stored";
-        break;
-      case IngestResult::Status::Duplicate:
-        status = "duplicate";
-        break;
-      case IngestResult::Status::Dropped:
-        status = "dropped";
-        break;
-      case IngestResult::Status::Failed:
-        break;
-    }
+    const char* status = readResultLabel(result.status);
     count(kReadsMetric, kReadsHelp, "result", status);
     if (result.status == IngestResult::Status::Failed) {
       // MQTT 3.1.1 has no negative acknowledgement: the message is acknowledged anyway.

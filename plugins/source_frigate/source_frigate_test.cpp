@@ -12,6 +12,7 @@
 #include "metrics/metrics.h"
 #include "mosquitto_broker.h"
 #include "test_env.h"
+#include "webhook/seed_request.h"
 #include "webhook_rig.h"
 
 namespace lpr::plugins::source_frigate {
@@ -31,11 +32,11 @@ struct Message {
 };
 
 Message message(const std::string& name) {
-  std::string text = lpr::testing::readFile(std::string(FRIGATE_TESTDATA) + "/" + name);
-  const auto newline = text.find('\n');
-  std::string payload = text.substr(newline + 1);
+  const std::string text = lpr::testing::readFile(std::string(FRIGATE_TESTDATA) + "/" + name);
+  const SeedLines seed = splitSeed(text);
+  std::string payload(seed.rest);
   while (!payload.empty() && payload.back() == '\n') payload.pop_back();
-  return {text.substr(0, newline), payload};
+  return {std::string(seed.first), payload};
 }
 
 // Publishes as Frigate does (QoS 1), waiting for the broker's PUBACK.

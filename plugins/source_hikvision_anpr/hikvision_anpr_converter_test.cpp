@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "converter_checks.h"
+
 namespace lpr::plugins::source_hikvision_anpr {
 namespace {
 
@@ -140,26 +142,16 @@ TEST(HikvisionAnprConverter, BadImagePartKeepsTheRead) {
 }
 
 TEST(HikvisionAnprConverter, BadPayloadsNameKindAndField) {
-  const struct {
-    const char* file;
-    const char* kind;
-    const char* field;
-  } cases[] = {
-      {"bad_malformed.xml", "malformed_xml", ""},
-      {"bad_doctype.xml", "malformed_xml", ""},
-      {"bad_confidence.xml", "bad_value", "ANPR/confidenceLevel"},
-      {"bad_datetime.xml", "bad_value", "dateTime"},
-      {"bad_missing_plate.xml", "missing_field", "ANPR/licensePlate"},
-      {"bad_no_xml_part.multipart", "missing_field", "anpr.xml"},
-      {"bad_truncated.multipart", "malformed_multipart", ""},
-  };
-  for (const auto& c : cases) {
-    const Conversion conversion = convert(c.file);
-    ASSERT_TRUE(conversion.error) << c.file;
-    EXPECT_EQ(conversion.error->kind, c.kind) << c.file;
-    EXPECT_EQ(conversion.error->field, c.field) << c.file;
-    EXPECT_TRUE(conversion.reads.empty()) << c.file;
-  }
+  lpr::testing::expectRefusals([](const std::string& file) { return convert(file); },
+                               {
+                                   {"bad_malformed.xml", "malformed_xml", ""},
+                                   {"bad_doctype.xml", "malformed_xml", ""},
+                                   {"bad_confidence.xml", "bad_value", "ANPR/confidenceLevel"},
+                                   {"bad_datetime.xml", "bad_value", "dateTime"},
+                                   {"bad_missing_plate.xml", "missing_field", "ANPR/licensePlate"},
+                                   {"bad_no_xml_part.multipart", "missing_field", "anpr.xml"},
+                                   {"bad_truncated.multipart", "malformed_multipart", ""},
+                               });
 }
 
 TEST(HikvisionAnprConverter, JsonAndRubbishAreRefused) {

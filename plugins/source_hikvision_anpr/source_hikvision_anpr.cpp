@@ -7,12 +7,7 @@ namespace lpr::plugins::source_hikvision_anpr {
 void HikvisionAnprAdapter::configure(ConfigReader& config) {
   options_.forward =
       config.getEnum("forward", "in", {"in", "out"}) == "out" ? Direction::Out : Direction::In;
-  const std::string zone = config.getString("time_zone", "UTC");
-  if (auto parsed = LocalZone::parse(zone)) {
-    options_.zone = *parsed;
-  } else {
-    config.problem("time_zone", zone, "UTC, +HH:MM, -HH:MM or system");
-  }
+  options_.zone = readTimeZone(config);
 }
 
 void HikvisionAnprAdapter::describe(std::ostream& out) const {

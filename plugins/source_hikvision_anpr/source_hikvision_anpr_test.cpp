@@ -1,36 +1,32 @@
 #include "source_hikvision_anpr.h"
 
-#include <Poco/AutoPtr.h>
-#include <Poco/Util/PropertyFileConfiguration.h>
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <fstream>
-#include <regex>
-#include <sstream>
-
+#include "test_env.h"
+#include "webhook_adapter_checks.h"
 #include "webhook_rig.h"
 
 namespace lpr::plugins::source_hikvision_anpr {
 namespace {
 
 using lpr::testing::ClientAuth;
+using lpr::testing::GoodPost;
 using lpr::testing::WebhookRig;
 
 const std::string kType = "source_hikvision_anpr";
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 std::string load(const std::string& name) {
-  return readFile(std::string(SOURCE_HIKVISION_ANPR_TESTDATA) + "/" + name);
+  return lpr::testing::readFile(std::string(SOURCE_HIKVISION_ANPR_TESTDATA) + "/" + name);
 }
 
 const std::string kMultipart = "multipart/form-data; boundary=boundary";
+
+GoodPost goodMultipart() {
+  return {"/lpr/hikvision", load("good_multipart.multipart"), kMultipart, ClientAuth::Basic, "cam",
+          "secret"};
+}
+
+std::unique_ptr<Plugin> make() { return std::make_unique<SourceHikvisionAnpr>(); }
 
 class HikvisionOverHttp : public ::testing::Test {
  protected:
@@ -51,8 +47,7 @@ class HikvisionOverHttp : public ::testing::Test {
 
 TEST_F(HikvisionOverHttp, MultipartAlertIsStoredOnceWithItsPicture) {
   const std::string body = load("good_multipart.multipart");
-  const auto answer = post(body);
-  EXPECT_EQ(answer.status, 200) << answer.body;
+  lpr::testing::expectResendStoredOnce(rig_, "hik", goodMultipart());
   const auto stored = rig_.ingest().stored();
   ASSERT_EQ(stored.size(), 1u);
   const PlateEvent& e = stored[0].event;
@@ -65,9 +60,7 @@ TEST_F(HikvisionOverHttp, MultipartAlertIsStoredOnceWithItsPicture) {
   EXPECT_EQ(stored[0].extension, "jpg");
   EXPECT_NE(stored[0].image.find("plate-crop"), std::string::npos);
 
-  // The same alert again, then flagged as a buffered re-send: one event, and a 200 each time
-  // so that the camera stops resending.
-  EXPECT_EQ(post(body).status, 200);
+  // Flagged as a buffered re-send: still one event, and a 200 so that the camera stops resending.
   std::string retransmission = body;
   const std::string flag = "<isDataRetransmission>false";
   retransmission.replace(retransmission.find(flag), flag.size(), "<isDataRetransmission>true");
@@ -86,11 +79,7 @@ TEST_F(HikvisionOverHttp, BareXmlIsAccepted) {
 }
 
 TEST_F(HikvisionOverHttp, WrongOrMissingAuthStoresNothing) {
-  const std::string body = load("good_multipart.multipart");
-  EXPECT_EQ(post(body, kMultipart, ClientAuth::Basic, "wrong").status, 401);
-  EXPECT_EQ(post(body, kMultipart, ClientAuth::None).status, 401);
-  EXPECT_EQ(rig_.ingest().submissions(), 0u);
-  EXPECT_EQ(errors("auth"), 1u);
+  lpr::testing::expectWrongAuthRefused(rig_, "hik", goodMultipart());
 }
 
 TEST_F(HikvisionOverHttp, BadPayloadIsCountedAndAnsweredWithTheField) {
@@ -121,61 +110,20 @@ TEST(HikvisionOverHttpDigest, DigestAuthWorks) {
   EXPECT_EQ(rig.ingest().stored().size(), 1u);
 }
 
-// The keys of plugin.<id>. in a properties text, for the rig.
-std::map<std::string, std::string> pluginKeys(const std::string& text, const std::string& id) {
-  std::istringstream in(text);
-  Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> file(
-      new Poco::Util::PropertyFileConfiguration(in));
-  Poco::Util::AbstractConfiguration::Keys keys;
-  file->keys("plugin." + id, keys);
-  std::map<std::string, std::string> out;
-  for (const auto& key : keys) {
-    if (key != "type") out[key] = file->getRawString("plugin." + id + "." + key);
-  }
-  return out;
-}
-
-std::string configureDescribe(const std::string& text, std::vector<std::string>& problems) {
-  WebhookRig rig;
-  SourceHikvisionAnpr plugin;
-  problems = rig.configureProblems("gate_hik", kType, plugin, pluginKeys(text, "gate_hik"));
-  std::ostringstream out;
-  plugin.describe(out);
-  return out.str();
-}
-
 TEST(HikvisionConfig, SampleConfiguresCleanlyAndShowsTheDefaults) {
-  ::setenv("LPR_HIK_GATE_PASSWORD", "from-env", 1);
-  const std::string sample = readFile(SOURCE_HIKVISION_ANPR_SAMPLE);
-  ASSERT_FALSE(sample.empty());
-  std::vector<std::string> problems;
-  const std::string described = configureDescribe(sample, problems);
-  EXPECT_TRUE(problems.empty()) << problems.front();
-  const std::string uncommented =
-      std::regex_replace(sample, std::regex("(^|\n)# plugin"), "$1plugin");
-  std::vector<std::string> explicitProblems;
-  EXPECT_EQ(configureDescribe(uncommented, explicitProblems), described);
-  EXPECT_TRUE(explicitProblems.empty()) << explicitProblems.front();
-  EXPECT_NE(described.find("path=/lpr/hikvision"), std::string::npos) << described;
-  EXPECT_NE(described.find("forward=in time_zone=UTC"), std::string::npos) << described;
-  EXPECT_EQ(described.find("from-env"), std::string::npos);
+  lpr::testing::expectSampleConfiguresCleanly(SOURCE_HIKVISION_ANPR_SAMPLE, "gate_hik", kType, make,
+                                              {"path=/lpr/hikvision", "forward=in time_zone=UTC"});
 }
 
 TEST(HikvisionConfig, MistakesNameTheirKey) {
-  WebhookRig rig;
-  SourceHikvisionAnpr plugin;
-  const auto problems = rig.configureProblems("hik", kType, plugin,
-                                              {{"username", "cam"},
-                                               {"password", "x"},
-                                               {"forward", "left"},
-                                               {"time_zone", "Mars/Base"},
-                                               {"fowrard", "in"}});
-  std::string all;
-  for (const auto& line : problems) all += line + "\n";
-  EXPECT_NE(all.find("forward"), std::string::npos) << all;
-  EXPECT_NE(all.find("time_zone"), std::string::npos) << all;
-  EXPECT_NE(all.find("fowrard"), std::string::npos) << all;
-  EXPECT_EQ(problems.size(), 3u) << all;
+  const auto problems = lpr::testing::expectProblemsNameKeys("hik", kType, make,
+                                                             {{"username", "cam"},
+                                                              {"password", "x"},
+                                                              {"forward", "left"},
+                                                              {"time_zone", "Mars/Base"},
+                                                              {"fowrard", "in"}},
+                                                             {"forward", "time_zone", "fowrard"});
+  EXPECT_EQ(problems.size(), 3u);
 }
 
 }  // namespace

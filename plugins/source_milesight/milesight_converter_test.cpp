@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "converter_checks.h"
+
 namespace lpr::plugins::source_milesight {
 namespace {
 
@@ -106,22 +108,13 @@ TEST(MilesightConverter, BadImageKeepsTheRead) {
 }
 
 TEST(MilesightConverter, BadPayloadsNameKindAndField) {
-  const struct {
-    const char* file;
-    const char* kind;
-    const char* field;
-  } cases[] = {
-      {"bad_malformed.json", "malformed_json", ""},
-      {"bad_missing_plate.json", "missing_field", "plate"},
-      {"bad_confidence.json", "bad_value", "confidence"},
-      {"bad_time.json", "bad_value", "time"},
-  };
-  for (const auto& c : cases) {
-    const Conversion conversion = convert(c.file);
-    ASSERT_TRUE(conversion.error) << c.file;
-    EXPECT_EQ(conversion.error->kind, c.kind) << c.file;
-    EXPECT_EQ(conversion.error->field, c.field) << c.file;
-  }
+  lpr::testing::expectRefusals([](const std::string& file) { return convert(file); },
+                               {
+                                   {"bad_malformed.json", "malformed_json", ""},
+                                   {"bad_missing_plate.json", "missing_field", "plate"},
+                                   {"bad_confidence.json", "bad_value", "confidence"},
+                                   {"bad_time.json", "bad_value", "time"},
+                               });
   for (const char* body : {"", "[]", "null", "\"plate\"", R"({"plate":{}})"}) {
     EXPECT_TRUE(convertMilesight(post(body), {}).error) << body;
   }

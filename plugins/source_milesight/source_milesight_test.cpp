@@ -1,34 +1,30 @@
 #include "source_milesight.h"
 
-#include <Poco/AutoPtr.h>
-#include <Poco/Util/PropertyFileConfiguration.h>
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <fstream>
-#include <regex>
-#include <sstream>
-
+#include "test_env.h"
+#include "webhook_adapter_checks.h"
 #include "webhook_rig.h"
 
 namespace lpr::plugins::source_milesight {
 namespace {
 
 using lpr::testing::ClientAuth;
+using lpr::testing::GoodPost;
 using lpr::testing::WebhookRig;
 
 const std::string kType = "source_milesight";
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+std::string load(const std::string& name) {
+  return lpr::testing::readFile(std::string(SOURCE_MILESIGHT_TESTDATA) + "/" + name);
 }
 
-std::string load(const std::string& name) {
-  return readFile(std::string(SOURCE_MILESIGHT_TESTDATA) + "/" + name);
+GoodPost goodPost() {
+  return {"/lpr/milesight", load("good_full.json"), "application/json", ClientAuth::Basic, "ms",
+          "secret"};
 }
+
+std::unique_ptr<Plugin> make() { return std::make_unique<SourceMilesight>(); }
 
 class MilesightOverHttp : public ::testing::Test {
  protected:
@@ -44,9 +40,7 @@ class MilesightOverHttp : public ::testing::Test {
 };
 
 TEST_F(MilesightOverHttp, PostIsStoredOnce) {
-  const std::string body = load("good_full.json");
-  const auto answer = post(body);
-  EXPECT_EQ(answer.status, 200) << answer.body;
+  lpr::testing::expectResendStoredOnce(rig_, "ms", goodPost());
   const auto stored = rig_.ingest().stored();
   ASSERT_EQ(stored.size(), 1u);
   const PlateEvent& e = stored[0].event;
@@ -58,17 +52,12 @@ TEST_F(MilesightOverHttp, PostIsStoredOnce) {
   EXPECT_EQ(e.country, "ITA");
   EXPECT_EQ(stored[0].extension, "jpg");
 
-  EXPECT_EQ(post(body).status, 200);  // a resend: success again, no second event
-  EXPECT_EQ(rig_.ingest().stored().size(), 1u);
-  EXPECT_EQ(rig_.ingest().submissions(), 2u);
   EXPECT_EQ(post(load("good_away_no_image.json")).status, 200);
   EXPECT_EQ(rig_.ingest().stored().size(), 2u);
 }
 
 TEST_F(MilesightOverHttp, WrongAuthStoresNothing) {
-  EXPECT_EQ(post(load("good_full.json"), ClientAuth::Basic, "wrong").status, 401);
-  EXPECT_EQ(post(load("good_full.json"), ClientAuth::None).status, 401);
-  EXPECT_EQ(rig_.ingest().submissions(), 0u);
+  lpr::testing::expectWrongAuthRefused(rig_, "ms", goodPost());
 }
 
 TEST_F(MilesightOverHttp, BadPostIsCountedByKind) {
@@ -88,60 +77,21 @@ TEST(MilesightSecretPath, SecretPathWithoutCredentials) {
   EXPECT_EQ(rig.ingest().stored().size(), 1u);
 }
 
-std::map<std::string, std::string> pluginKeys(const std::string& text, const std::string& id) {
-  std::istringstream in(text);
-  Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> file(
-      new Poco::Util::PropertyFileConfiguration(in));
-  Poco::Util::AbstractConfiguration::Keys keys;
-  file->keys("plugin." + id, keys);
-  std::map<std::string, std::string> out;
-  for (const auto& key : keys) {
-    if (key != "type") out[key] = file->getRawString("plugin." + id + "." + key);
-  }
-  return out;
-}
-
-std::string configureDescribe(const std::string& text, std::vector<std::string>& problems) {
-  WebhookRig rig;
-  SourceMilesight plugin;
-  problems = rig.configureProblems("gate_ms", kType, plugin, pluginKeys(text, "gate_ms"));
-  std::ostringstream out;
-  plugin.describe(out);
-  return out.str();
-}
-
 TEST(MilesightConfig, SampleConfiguresCleanlyAndShowsTheDefaults) {
-  ::setenv("LPR_MILESIGHT_GATE_PASSWORD", "from-env", 1);
-  const std::string sample = readFile(SOURCE_MILESIGHT_SAMPLE);
-  ASSERT_FALSE(sample.empty());
-  std::vector<std::string> problems;
-  const std::string described = configureDescribe(sample, problems);
-  EXPECT_TRUE(problems.empty()) << problems.front();
-  const std::string uncommented =
-      std::regex_replace(sample, std::regex("(^|\n)# plugin"), "$1plugin");
-  std::vector<std::string> explicitProblems;
-  EXPECT_EQ(configureDescribe(uncommented, explicitProblems), described);
-  EXPECT_TRUE(explicitProblems.empty()) << explicitProblems.front();
-  EXPECT_NE(described.find("path=/lpr/milesight "), std::string::npos) << described;
-  EXPECT_NE(described.find("approach=in time_zone=+01:00"), std::string::npos) << described;
-  EXPECT_EQ(described.find("from-env"), std::string::npos);
+  lpr::testing::expectSampleConfiguresCleanly(
+      SOURCE_MILESIGHT_SAMPLE, "gate_ms", kType, make,
+      {"path=/lpr/milesight ", "approach=in time_zone=+01:00"});
 }
 
 TEST(MilesightConfig, MistakesNameTheirKey) {
-  WebhookRig rig;
-  SourceMilesight plugin;
-  const auto problems = rig.configureProblems("ms", kType, plugin,
-                                              {{"username", "ms"},
-                                               {"password", "x"},
-                                               {"approach", "towards"},
-                                               {"time_zone", "Europe/Rome"},
-                                               {"aproach", "in"}});
-  std::string all;
-  for (const auto& line : problems) all += line + "\n";
-  EXPECT_NE(all.find("approach"), std::string::npos) << all;
-  EXPECT_NE(all.find("time_zone"), std::string::npos) << all;
-  EXPECT_NE(all.find("aproach"), std::string::npos) << all;
-  EXPECT_EQ(problems.size(), 3u) << all;
+  const auto problems = lpr::testing::expectProblemsNameKeys("ms", kType, make,
+                                                             {{"username", "ms"},
+                                                              {"password", "x"},
+                                                              {"approach", "towards"},
+                                                              {"time_zone", "Europe/Rome"},
+                                                              {"aproach", "in"}},
+                                                             {"approach", "time_zone", "aproach"});
+  EXPECT_EQ(problems.size(), 3u);
 }
 
 }  // namespace

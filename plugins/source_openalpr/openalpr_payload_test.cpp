@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "converter_checks.h"
 #include "test_env.h"
 
 namespace lpr::plugins::source_openalpr {
@@ -137,32 +138,19 @@ TEST(OpenAlprPayload, NoEpochFallsBackToReceipt) {
   EXPECT_FALSE(c.reads[0].event.confidence);
 }
 
-struct BadCase {
-  const char* file;
-  const char* kind;
-  const char* field;
-};
-
-class OpenAlprBad : public ::testing::TestWithParam<BadCase> {};
-
-TEST_P(OpenAlprBad, NamesKindAndField) {
-  const BadCase& bad = GetParam();
-  const Conversion c = convertFile(bad.file);
-  ASSERT_TRUE(c.error) << bad.file;
-  EXPECT_EQ(c.error->kind, bad.kind) << bad.file;
-  EXPECT_EQ(c.error->field, bad.field) << bad.file;
-  EXPECT_TRUE(c.reads.empty());
+TEST(OpenAlprPayload, BadTestdataNamesKindAndField) {
+  lpr::testing::expectRefusals(
+      [](const std::string& file) { return convertFile(file); },
+      {
+          {"bad_malformed.json", "malformed_json", ""},
+          {"bad_confidence_range.json", "bad_value", "results[0].confidence"},
+          {"bad_missing_plate.json", "missing_field", "results[0].plate"},
+          {"bad_epoch.json", "bad_value", "epoch_time"},
+          {"bad_unknown_type.json", "unsupported_type", "data_type"},
+          {"bad_no_data_type.json", "missing_field", "data_type"},
+          {"bad_group_no_best_uuid.json", "missing_field", "best_uuid"},
+      });
 }
-
-INSTANTIATE_TEST_SUITE_P(
-    Testdata, OpenAlprBad,
-    ::testing::Values(BadCase{"bad_malformed.json", "malformed_json", ""},
-                      BadCase{"bad_confidence_range.json", "bad_value", "results[0].confidence"},
-                      BadCase{"bad_missing_plate.json", "missing_field", "results[0].plate"},
-                      BadCase{"bad_epoch.json", "bad_value", "epoch_time"},
-                      BadCase{"bad_unknown_type.json", "unsupported_type", "data_type"},
-                      BadCase{"bad_no_data_type.json", "missing_field", "data_type"},
-                      BadCase{"bad_group_no_best_uuid.json", "missing_field", "best_uuid"}));
 
 }  // namespace
 }  // namespace lpr::plugins::source_openalpr

@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "fake_plugin_context.h"
 #include "test_env.h"
+#include "webhook_adapter_checks.h"
 #include "webhook_rig.h"
 
 namespace lpr::plugins::source_openalpr {
@@ -19,6 +19,8 @@ using lpr::testing::WebhookRig;
 std::string testdata(const std::string& name) {
   return lpr::testing::readFile(std::string(OPENALPR_TESTDATA) + "/" + name);
 }
+
+std::unique_ptr<Plugin> make() { return std::make_unique<SourceOpenAlpr>(); }
 
 // alprd cannot authenticate: the secret path is its credential.
 class SourceOpenAlprHttp : public ::testing::Test {
@@ -51,11 +53,10 @@ TEST_F(SourceOpenAlprHttp, FrameIsStoredWithItsFields) {
 
 TEST_F(SourceOpenAlprHttp, ResentFrameIsAcceptedButStoredOnce) {
   // alprd re-posts a frame only after a transport error: the same uuid comes again.
-  EXPECT_EQ(rig_.post(path_, testdata("alprd_two_plates.json")).status, 200);
-  EXPECT_EQ(rig_.post(path_, testdata("alprd_two_plates.json")).status, 200);
+  lpr::testing::expectResendStoredOnce(
+      rig_, "alpr",
+      {path_, testdata("alprd_two_plates.json"), "application/json", ClientAuth::None, {}, {}});
   EXPECT_EQ(rig_.ingest().stored().size(), 2u);
-  EXPECT_EQ(rig_.counter("lpr_webhook_reads_total", {{"plugin", "alpr"}, {"result", "duplicate"}}),
-            2u);
 }
 
 TEST_F(SourceOpenAlprHttp, GroupWithCropIsSpooledAndPreviewIgnored) {
@@ -97,11 +98,9 @@ TEST(SourceOpenAlprBasic, WrongPasswordIs401AndNothingStored) {
   WebhookRig rig;
   rig.add("agent", "source_openalpr", std::make_unique<SourceOpenAlpr>(),
           {{"username", "agent"}, {"password", "pw-2"}});
-  EXPECT_EQ(rig.post("/lpr/openalpr", testdata("agent_group_final.json"), "application/json",
-                     ClientAuth::Basic, "agent", "nope")
-                .status,
-            401);
-  EXPECT_EQ(rig.ingest().submissions(), 0u);
+  lpr::testing::expectWrongAuthRefused(rig, "agent",
+                                       {"/lpr/openalpr", testdata("agent_group_final.json"),
+                                        "application/json", ClientAuth::Basic, "agent", "pw-2"});
   EXPECT_EQ(rig.post("/lpr/openalpr", testdata("agent_group_final.json"), "application/json",
                      ClientAuth::Basic, "agent", "pw-2")
                 .status,
@@ -110,29 +109,19 @@ TEST(SourceOpenAlprBasic, WrongPasswordIs401AndNothingStored) {
 }
 
 TEST(SourceOpenAlprConfig, SampleConfiguresCleanly) {
-  lpr::testing::FakePluginContext ctx("alprd_gate");
-  ctx.loadProperties(OPENALPR_SAMPLE);
-  ASSERT_EQ(ctx.root().getString("plugin.alprd_gate.type", ""), "source_openalpr");
-  SourceOpenAlpr plugin;
-  plugin.configure(ctx);
-  ctx.config().markKnown({"type"});
-  ctx.config().reportUnknownKeys();
-  EXPECT_TRUE(ctx.problems().empty()) << ctx.problemText();
+  const auto sample = lpr::testing::expectSampleConfiguresCleanly(OPENALPR_SAMPLE, "alprd_gate",
+                                                                  "source_openalpr", make, {},
+                                                                  /*commentsAreDefaults=*/false);
+  const auto& plugin = static_cast<const SourceOpenAlpr&>(*sample.plugin);
   const auto& options = static_cast<const OpenAlprAdapter&>(plugin.adapter()).options();
   EXPECT_TRUE(options.acceptFrames);
   EXPECT_FALSE(options.previewsAsReads);
 }
 
 TEST(SourceOpenAlprConfig, UnknownKeyAndBadValueAreNamed) {
-  WebhookRig rig;
-  SourceOpenAlpr plugin;
-  const auto problems =
-      rig.configureProblems("alpr", "source_openalpr", plugin,
-                            {{"auth", "none"}, {"previews", "sometimes"}, {"bogus_key", "1"}});
-  std::string text;
-  for (const auto& line : problems) text += line + "\n";
-  EXPECT_NE(text.find("plugin.alpr.previews"), std::string::npos) << text;
-  EXPECT_NE(text.find("plugin.alpr.bogus_key"), std::string::npos) << text;
+  lpr::testing::expectProblemsNameKeys(
+      "alpr", "source_openalpr", make,
+      {{"auth", "none"}, {"previews", "sometimes"}, {"bogus_key", "1"}}, {"previews", "bogus_key"});
 }
 
 }  // namespace

@@ -5,25 +5,16 @@
 #include <set>
 #include <string>
 
+#include "converter_checks.h"
 #include "test_env.h"
+#include "webhook/seed_request.h"
 
 namespace lpr::plugins::source_platerecognizer {
 namespace {
 
-// A testdata file as a request: multipart seeds start with a "Content-Type: ...\n" line.
 WebhookRequest requestFrom(const std::string& name) {
-  WebhookRequest request;
-  request.path = "/lpr/platerecognizer";
-  request.contentType = "application/json";
-  request.body = lpr::testing::readFile(std::string(PR_TESTDATA) + "/" + name);
-  const std::string header = "Content-Type: ";
-  if (request.body.compare(0, header.size(), header) == 0) {
-    const auto newline = request.body.find('\n');
-    request.contentType = request.body.substr(header.size(), newline - header.size());
-    request.body = request.body.substr(newline + 1);
-  }
-  request.receivedAt = *parseUtc("2030-01-01T00:00:00.000Z");
-  return request;
+  return requestFromSeed(lpr::testing::readFile(std::string(PR_TESTDATA) + "/" + name),
+                         "/lpr/platerecognizer", *parseUtc("2030-01-01T00:00:00.000Z"));
 }
 
 Conversion convertFile(const std::string& name) {
@@ -131,32 +122,19 @@ TEST(PlateRecognizerPayload, NoTimestampFallsBackToReceipt) {
   EXPECT_DOUBLE_EQ(*c.reads[0].event.confidence, 0.5);  // numbers sent as strings
 }
 
-struct BadCase {
-  const char* file;
-  const char* kind;
-  const char* field;
-};
-
-class PlateRecognizerBad : public ::testing::TestWithParam<BadCase> {};
-
-TEST_P(PlateRecognizerBad, NamesKindAndField) {
-  const BadCase& bad = GetParam();
-  const Conversion c = convertFile(bad.file);
-  ASSERT_TRUE(c.error) << bad.file;
-  EXPECT_EQ(c.error->kind, bad.kind) << bad.file;
-  EXPECT_EQ(c.error->field, bad.field) << bad.file;
-  EXPECT_TRUE(c.reads.empty());
+TEST(PlateRecognizerPayload, BadTestdataNamesKindAndField) {
+  lpr::testing::expectRefusals(
+      [](const std::string& file) { return convertFile(file); },
+      {
+          {"bad_malformed.json", "malformed_json", ""},
+          {"bad_missing_plate.json", "missing_field", "data.results[0].plate"},
+          {"bad_score_range.json", "bad_value", "data.results[0].score"},
+          {"bad_timestamp.json", "bad_value", "data.timestamp"},
+          {"bad_no_data.json", "missing_field", "data"},
+          {"bad_multipart_no_json.txt", "missing_field", "json"},
+          {"bad_multipart_truncated.txt", "malformed_multipart", ""},
+      });
 }
-
-INSTANTIATE_TEST_SUITE_P(
-    Testdata, PlateRecognizerBad,
-    ::testing::Values(BadCase{"bad_malformed.json", "malformed_json", ""},
-                      BadCase{"bad_missing_plate.json", "missing_field", "data.results[0].plate"},
-                      BadCase{"bad_score_range.json", "bad_value", "data.results[0].score"},
-                      BadCase{"bad_timestamp.json", "bad_value", "data.timestamp"},
-                      BadCase{"bad_no_data.json", "missing_field", "data"},
-                      BadCase{"bad_multipart_no_json.txt", "missing_field", "json"},
-                      BadCase{"bad_multipart_truncated.txt", "malformed_multipart", ""}));
 
 }  // namespace
 }  // namespace lpr::plugins::source_platerecognizer

@@ -3,22 +3,14 @@
 // that the fuzzer explores boundaries too); any other input is a JSON body.
 #include <cstddef>
 #include <cstdint>
-#include <string>
+#include <string_view>
 
 #include "plate_recognizer_payload.h"
+#include "webhook/seed_request.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string input(reinterpret_cast<const char*>(data), size);
-  lpr::WebhookRequest request;
-  request.path = "/lpr/platerecognizer";
-  request.contentType = "application/json";
-  request.body = input;
-  const std::string header = "Content-Type: ";
-  if (input.compare(0, header.size(), header) == 0) {
-    const auto newline = input.find('\n');
-    request.contentType = input.substr(header.size(), newline - header.size());
-    request.body = newline == std::string::npos ? std::string() : input.substr(newline + 1);
-  }
+  const lpr::WebhookRequest request = lpr::requestFromSeed(
+      std::string_view(reinterpret_cast<const char*>(data), size), "/lpr/platerecognizer");
   (void)lpr::plugins::source_platerecognizer::convertPlateRecognizer(request);
   return 0;
 }

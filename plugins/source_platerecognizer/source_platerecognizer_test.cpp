@@ -6,8 +6,9 @@
 #include <memory>
 #include <string>
 
-#include "fake_plugin_context.h"
 #include "test_env.h"
+#include "webhook/seed_request.h"
+#include "webhook_adapter_checks.h"
 #include "webhook_rig.h"
 
 namespace lpr::plugins::source_platerecognizer {
@@ -21,6 +22,12 @@ const std::string kPath = "/lpr/platerecognizer";
 std::string testdata(const std::string& name) {
   return lpr::testing::readFile(std::string(PR_TESTDATA) + "/" + name);
 }
+
+lpr::testing::GoodPost goodPost(const std::string& file) {
+  return {kPath, testdata(file), "application/json", ClientAuth::Basic, "stream", "pw-1"};
+}
+
+std::unique_ptr<Plugin> make() { return std::make_unique<SourcePlateRecognizer>(); }
 
 class SourcePlateRecognizerHttp : public ::testing::Test {
  protected:
@@ -51,22 +58,14 @@ TEST_F(SourcePlateRecognizerHttp, StreamPostIsStoredWithItsFields) {
 }
 
 TEST_F(SourcePlateRecognizerHttp, ResentPostIsAcceptedButStoredOnce) {
-  const std::string body = testdata("snapshot_two_plates.json");
-  EXPECT_EQ(post(body).status, 200);
-  const auto again = post(body);
-  EXPECT_EQ(again.status, 200) << again.body;  // Snapshot drops hooks that keep failing
+  // Snapshot drops hooks that keep failing, so the resend must be a success too.
+  lpr::testing::expectResendStoredOnce(rig_, "pr", goodPost("snapshot_two_plates.json"));
   EXPECT_EQ(rig_.ingest().stored().size(), 2u);
-  EXPECT_EQ(rig_.ingest().submissions(), 4u);
-  EXPECT_EQ(rig_.counter("lpr_webhook_reads_total", {{"plugin", "pr"}, {"result", "duplicate"}}),
-            2u);
 }
 
 TEST_F(SourcePlateRecognizerHttp, MultipartImageIsHandedToTheSpool) {
-  std::string seed = testdata("stream_multipart_image.txt");
-  const auto newline = seed.find('\n');
-  const std::string contentType = seed.substr(std::string("Content-Type: ").size(),
-                                              newline - std::string("Content-Type: ").size());
-  const auto answer = post(seed.substr(newline + 1), "pw-1", contentType);
+  const WebhookRequest seed = requestFromSeed(testdata("stream_multipart_image.txt"));
+  const auto answer = post(seed.body, "pw-1", seed.contentType);
   EXPECT_EQ(answer.status, 200) << answer.body;
   const auto stored = rig_.ingest().stored();
   ASSERT_EQ(stored.size(), 1u);
@@ -75,12 +74,7 @@ TEST_F(SourcePlateRecognizerHttp, MultipartImageIsHandedToTheSpool) {
 }
 
 TEST_F(SourcePlateRecognizerHttp, WrongPasswordIs401AndNothingStored) {
-  const auto answer = post(testdata("stream_recognition.json"), "wrong");
-  EXPECT_EQ(answer.status, 401);
-  const auto anonymous = rig_.post(kPath, testdata("stream_recognition.json"));
-  EXPECT_EQ(anonymous.status, 401);
-  EXPECT_EQ(rig_.ingest().submissions(), 0u);
-  EXPECT_EQ(rig_.counter("lpr_input_errors_total", {{"plugin", "pr"}, {"kind", "auth"}}), 1u);
+  lpr::testing::expectWrongAuthRefused(rig_, "pr", goodPost("stream_recognition.json"));
 }
 
 TEST_F(SourcePlateRecognizerHttp, MalformedJsonIs400NamingTheKind) {
@@ -94,24 +88,16 @@ TEST_F(SourcePlateRecognizerHttp, MalformedJsonIs400NamingTheKind) {
 }
 
 TEST(SourcePlateRecognizerConfig, SampleConfiguresCleanly) {
-  lpr::testing::FakePluginContext ctx("lpr_stream");
-  ctx.loadProperties(PR_SAMPLE);
-  ASSERT_EQ(ctx.root().getString("plugin.lpr_stream.type", ""), "source_platerecognizer");
-  SourcePlateRecognizer plugin;
-  plugin.configure(ctx);
-  ctx.config().markKnown({"type"});
-  ctx.config().reportUnknownKeys();
-  EXPECT_TRUE(ctx.problems().empty()) << ctx.problemText();
-  EXPECT_EQ(plugin.routePath(), kPath);
+  const auto sample = lpr::testing::expectSampleConfiguresCleanly(
+      PR_SAMPLE, "lpr_stream", "source_platerecognizer", make, {},
+      /*commentsAreDefaults=*/false);
+  EXPECT_EQ(static_cast<const SourcePlateRecognizer&>(*sample.plugin).routePath(), kPath);
 }
 
 TEST(SourcePlateRecognizerConfig, UnknownKeyIsNamed) {
-  WebhookRig rig;
-  SourcePlateRecognizer plugin;
-  const auto problems = rig.configureProblems("pr", "source_platerecognizer", plugin,
-                                              {{"auth", "none"}, {"bogus_key", "1"}});
-  ASSERT_EQ(problems.size(), 1u);
-  EXPECT_NE(problems[0].find("plugin.pr.bogus_key"), std::string::npos) << problems[0];
+  const auto problems = lpr::testing::expectProblemsNameKeys(
+      "pr", "source_platerecognizer", make, {{"auth", "none"}, {"bogus_key", "1"}}, {"bogus_key"});
+  EXPECT_EQ(problems.size(), 1u);
 }
 
 }  // namespace

@@ -11,12 +11,7 @@ const PluginDescriptor kDescriptor{
 void VaxtorAdapter::configure(ConfigReader& config) {
   options_.towards =
       config.getEnum("towards", "in", {"in", "out"}) == "out" ? Direction::Out : Direction::In;
-  const std::string zone = config.getString("time_zone", "UTC");
-  if (auto parsed = LocalZone::parse(zone)) {
-    options_.zone = *parsed;
-  } else {
-    config.problem("time_zone", zone, "UTC, an offset such as +01:00, or system");
-  }
+  options_.zone = readTimeZone(config);
   options_.preferPlateImage = config.getEnum("image", "plate", {"plate", "overview"}) == "plate";
 }
 

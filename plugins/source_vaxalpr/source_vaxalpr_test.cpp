@@ -4,16 +4,16 @@
 
 #include <fstream>
 #include <iterator>
-#include <regex>
-#include <sstream>
 
-#include "seed_request.h"
+#include "webhook/seed_request.h"
+#include "webhook_adapter_checks.h"
 #include "webhook_rig.h"
 
 namespace lpr::plugins::source_vaxalpr {
 namespace {
 
 using lpr::testing::ClientAuth;
+using lpr::testing::GoodPost;
 using lpr::testing::WebhookRig;
 
 const std::string kPath = "/lpr/vaxtor";
@@ -23,6 +23,14 @@ std::string readFile(const std::string& path) {
   EXPECT_TRUE(in.good()) << path;
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
+
+GoodPost goodPost(const std::string& file) {
+  const WebhookRequest seed =
+      requestFromSeed(readFile(std::string(SOURCE_VAXALPR_TESTDATA) + "/" + file));
+  return {kPath, seed.body, seed.contentType, ClientAuth::Basic, "vaxcam", "s3cret"};
+}
+
+std::unique_ptr<Plugin> make() { return std::make_unique<SourceVaxalpr>(); }
 
 class VaxtorOverHttp : public ::testing::Test {
  protected:
@@ -78,30 +86,23 @@ TEST_F(VaxtorOverHttp, TowardsAndAccessPointFromDirection) {
 
 TEST_F(VaxtorOverHttp, AReSentReportIsAnsweredButNotStoredTwice) {
   add();
-  EXPECT_EQ(post("good_no_images.json").status, 200);
-  const auto again = post("good_no_images.json");
-  EXPECT_EQ(again.status, 200);
-  EXPECT_EQ(again.body, R"({"success":true})");
+  const auto answer =
+      lpr::testing::expectResendStoredOnce(rig_, "vax_gate", goodPost("good_no_images.json"));
+  EXPECT_EQ(answer.body, R"({"success":true})");
   EXPECT_EQ(rig_.ingest().stored().size(), 1u);
-  EXPECT_EQ(
-      rig_.counter("lpr_webhook_reads_total", {{"plugin", "vax_gate"}, {"result", "duplicate"}}),
-      1u);
 }
 
 TEST_F(VaxtorOverHttp, WrongAuthIsRefusedAndNothingStored) {
   add();
-  EXPECT_EQ(post("good_full.json", "wrong").status, 401);
-  EXPECT_EQ(rig_.ingest().submissions(), 0u);
-  EXPECT_EQ(rig_.counter("lpr_input_errors_total", {{"plugin", "vax_gate"}, {"kind", "auth"}}), 1u);
+  lpr::testing::expectWrongAuthRefused(rig_, "vax_gate", goodPost("good_full.json"));
 }
 
 TEST_F(VaxtorOverHttp, SecretPathForCamerasWithoutHttpAuth) {
   rig_.add("vax_secret", "source_vaxalpr", std::make_unique<SourceVaxalpr>(),
            {{"auth", "secret_path"}, {"secret", "Zq4-8kV_p2Lw9sXe"}});
-  const WebhookRequest seed =
-      requestFromSeed(readFile(std::string(SOURCE_VAXALPR_TESTDATA) + "/good_full.json"));
-  EXPECT_EQ(rig_.post(kPath + "/Zq4-8kV_p2Lw9sXe", seed.body).status, 200);
-  EXPECT_NE(rig_.post(kPath + "/wrong-secret-0000", seed.body).status, 200);
+  const std::string body = goodPost("good_full.json").body;
+  EXPECT_EQ(rig_.post(kPath + "/Zq4-8kV_p2Lw9sXe", body).status, 200);
+  EXPECT_NE(rig_.post(kPath + "/wrong-secret-0000", body).status, 200);
   EXPECT_EQ(rig_.ingest().stored().size(), 1u);
 }
 
@@ -119,64 +120,21 @@ TEST_F(VaxtorOverHttp, BadReportIs400NamingTheField) {
   EXPECT_EQ(rig_.ingest().submissions(), 0u);
 }
 
-std::map<std::string, std::string> sampleKeys(const std::string& id, bool uncomment) {
-  std::string text = readFile(SOURCE_VAXALPR_SAMPLE);
-  if (uncomment) text = std::regex_replace(text, std::regex("(^|\n)# plugin"), "$1plugin");
-  std::map<std::string, std::string> keys;
-  std::istringstream lines(text);
-  const std::string prefix = "plugin." + id + ".";
-  auto trim = [](std::string s) {
-    s.erase(0, s.find_first_not_of(' '));
-    s.erase(s.find_last_not_of(' ') + 1);
-    return s;
-  };
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind(prefix, 0) != 0) continue;
-    const auto eq = line.find('=');
-    keys[trim(line.substr(prefix.size(), eq - prefix.size()))] =
-        eq == std::string::npos ? "" : trim(line.substr(eq + 1));
-  }
-  keys.erase("type");
-  return keys;
-}
-
 TEST(VaxtorConfig, SampleConfiguresCleanlyAndItsCommentsAreTheDefaults) {
-  WebhookRig rig;
-  SourceVaxalpr plain, uncommented;
-  const auto keys = sampleKeys("vax_gate", false);
-  ASSERT_FALSE(keys.empty());
-  auto problems = rig.configureProblems("vax_gate", "source_vaxalpr", plain, keys);
-  EXPECT_TRUE(problems.empty()) << problems.front();
-  problems = rig.configureProblems("vax_gate2", "source_vaxalpr", uncommented,
-                                   sampleKeys("vax_gate", true));
-  EXPECT_TRUE(problems.empty()) << problems.front();
-  std::ostringstream a, b;
-  plain.describe(a);
-  uncommented.describe(b);
-  EXPECT_EQ(a.str(), b.str());
-  for (const char* part :
-       {"path=/lpr/vaxtor", "auth=basic", "towards=in", "time_zone=UTC", "image=plate"}) {
-    EXPECT_NE(a.str().find(part), std::string::npos) << part << " in " << a.str();
-  }
-  EXPECT_EQ(a.str().find(keys.at("password")), std::string::npos) << "no secret in describe()";
+  lpr::testing::expectSampleConfiguresCleanly(
+      SOURCE_VAXALPR_SAMPLE, "vax_gate", "source_vaxalpr", make,
+      {"path=/lpr/vaxtor", "auth=basic", "towards=in", "time_zone=UTC", "image=plate"});
 }
 
 TEST(VaxtorConfig, MistakesNameTheirKey) {
-  WebhookRig rig;
-  SourceVaxalpr plugin;
-  const auto problems = rig.configureProblems("vax_gate", "source_vaxalpr", plugin,
-                                              {{"username", "cam"},
-                                               {"password", "pw"},
-                                               {"towards", "left"},
-                                               {"time_zone", "Europe/Rome"},
-                                               {"image", "both"},
-                                               {"toward", "in"}});
-  std::string text;
-  for (const auto& line : problems) text += line + "\n";
-  for (const char* key : {"plugin.vax_gate.towards", "plugin.vax_gate.time_zone",
-                          "plugin.vax_gate.image", "plugin.vax_gate.toward"}) {
-    EXPECT_NE(text.find(key), std::string::npos) << key << " in " << text;
-  }
+  lpr::testing::expectProblemsNameKeys("vax_gate", "source_vaxalpr", make,
+                                       {{"username", "cam"},
+                                        {"password", "pw"},
+                                        {"towards", "left"},
+                                        {"time_zone", "Europe/Rome"},
+                                        {"image", "both"},
+                                        {"toward", "in"}},
+                                       {"towards", "time_zone", "image", "toward"});
 }
 
 }  // namespace
