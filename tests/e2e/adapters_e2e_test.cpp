@@ -25,8 +25,8 @@ struct AdapterCase {
   // Text of the seed replaced in each good copy so that every copy is a new read: the plate and
   // the vendor's event id. "%N" in the replacement becomes the copy's number.
   std::vector<std::pair<std::string, std::string>> vary;
-  std::string path;      // the path key; empty: the adapter's default
-  std::string postPath;  // where to post; empty: the path
+  std::string path = {};      // the path key; empty: the adapter's default
+  std::string postPath = {};  // where to post; empty: the path
 };
 
 std::string readFile(const std::string& path) {
