@@ -151,6 +151,17 @@ std::optional<double> jsonNumber(const Poco::JSON::Object& object, const std::st
   }
 }
 
+std::optional<InputError> plateTextProblem(const std::optional<std::string>& plate,
+                                           const std::string& field) {
+  if (!plate) return InputError{"missing_field", field, "no plate text"};
+  bool control = false;
+  for (unsigned char c : *plate) control = control || c < 0x20 || c == 0x7f;
+  if (plate->empty() || plate->size() > 32 || control) {
+    return InputError{"bad_value", field, "empty, longer than 32 bytes or with control characters"};
+  }
+  return std::nullopt;
+}
+
 std::optional<double> normalizedConfidence(double value, double scale) {
   if (!std::isfinite(value) || value < 0 || value > scale || scale <= 0) return std::nullopt;
   return value / scale;

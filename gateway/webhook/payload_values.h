@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "bus/plate_event.h"
+#include "webhook/webhook_conversion.h"
 
 // Small pure helpers the webhook converters share: vendors disagree on types (numbers sent as
 // strings), encodings (base64 with or without a data: prefix) and clocks (UTC, local, epoch).
@@ -32,6 +33,11 @@ std::optional<std::string> jsonText(const Poco::JSON::Object& object, const std:
 std::optional<double> jsonNumber(const Poco::JSON::Object& object, const std::string& key);
 // Parses a decimal number from text (surrounding spaces allowed); nullopt otherwise.
 std::optional<double> parseNumber(std::string_view text);
+
+// Why a plate text cannot make a read: absent (missing_field), or empty, over 32 bytes or with
+// control characters (bad_value); nullopt when it can.
+std::optional<InputError> plateTextProblem(const std::optional<std::string>& plate,
+                                           const std::string& field);
 
 // A vendor confidence on a 0..scale scale as 0..1; nullopt when outside the scale.
 std::optional<double> normalizedConfidence(double value, double scale);

@@ -49,8 +49,11 @@ struct Conversion {
   std::vector<InputError> warnings;
 
   static Conversion failure(std::string kind, std::string field, std::string message) {
+    return failure(InputError{std::move(kind), std::move(field), std::move(message)});
+  }
+  static Conversion failure(InputError error) {
     Conversion c;
-    c.error = InputError{std::move(kind), std::move(field), std::move(message)};
+    c.error = std::move(error);
     return c;
   }
 };

@@ -14,16 +14,6 @@ namespace {
 
 using Poco::JSON::Object;
 
-constexpr std::size_t kMaxPlateBytes = 32;
-
-bool validPlate(const std::string& text) {
-  if (text.empty() || text.size() > kMaxPlateBytes) return false;
-  for (unsigned char c : text) {
-    if (c < 0x20 || c == 0x7f) return false;
-  }
-  return true;
-}
-
 bool present(const Object& object, const std::string& key) {
   return object.has(key) && !object.get(key).isEmpty();
 }
@@ -47,12 +37,8 @@ Conversion read(const Object& object, const std::string& prefix, const PlateFiel
   const auto id = jsonText(object, keys.idKey);
   if (!id || id->empty()) return Conversion::failure("missing_field", prefix + keys.idKey, "no id");
   const auto plate = jsonText(object, keys.plateKey);
-  if (!plate) {
-    return Conversion::failure("missing_field", prefix + keys.plateKey, "no plate text");
-  }
-  if (!validPlate(*plate)) {
-    return Conversion::failure("bad_value", prefix + keys.plateKey,
-                               "empty, longer than 32 bytes or with control characters");
+  if (auto problem = plateTextProblem(plate, prefix + keys.plateKey)) {
+    return Conversion::failure(*problem);
   }
   std::optional<double> score;
   if (present(object, keys.scoreKey)) {

@@ -15,16 +15,7 @@ namespace {
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-constexpr std::size_t kMaxPlateBytes = 32;
 constexpr std::size_t kMaxResults = 64;
-
-bool validPlate(const std::string& text) {
-  if (text.empty() || text.size() > kMaxPlateBytes) return false;
-  for (unsigned char c : text) {
-    if (c < 0x20 || c == 0x7f) return false;
-  }
-  return true;
-}
 
 void setText(PlateEvent& event, const std::string& attribute, const Object& object,
              const std::string& key) {
@@ -89,10 +80,8 @@ Conversion frames(const Object& root, const WebhookRequest& request) {
     const Object::Ptr result = results->getObject(static_cast<unsigned>(i));
     if (result.isNull()) return Conversion::failure("bad_value", field, "not an object");
     const auto plate = jsonText(*result, "plate");
-    if (!plate) return Conversion::failure("missing_field", field + ".plate", "no plate text");
-    if (!validPlate(*plate)) {
-      return Conversion::failure("bad_value", field + ".plate",
-                                 "empty, longer than 32 bytes or with control characters");
+    if (auto problem = plateTextProblem(plate, field + ".plate")) {
+      return Conversion::failure(*problem);
     }
     ConvertedRead read;
     PlateEvent& event = read.event;
@@ -141,10 +130,8 @@ Conversion group(const Object& root, const WebhookRequest& request,
       plate = jsonText(*best, "plate");
     }
   }
-  if (!plate) return Conversion::failure("missing_field", "best_plate_number", "no plate text");
-  if (!validPlate(*plate)) {
-    return Conversion::failure("bad_value", "best_plate_number",
-                               "empty, longer than 32 bytes or with control characters");
+  if (auto problem = plateTextProblem(plate, "best_plate_number")) {
+    return Conversion::failure(*problem);
   }
   const auto bestUuid = jsonText(root, "best_uuid");
   if (!bestUuid || bestUuid->empty()) {

@@ -17,7 +17,6 @@ namespace {
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-constexpr std::size_t kMaxPlateBytes = 32;
 constexpr std::size_t kMaxResults = 64;
 
 Object::Ptr objectAt(const Object& object, const std::string& key) {
@@ -30,14 +29,6 @@ Object::Ptr firstOf(const Object& object, const std::string& key) {
   Array::Ptr list = object.getArray(key);
   if (list.isNull() || list->size() == 0) return nullptr;
   return list->getObject(0);
-}
-
-bool validPlate(const std::string& text) {
-  if (text.empty() || text.size() > kMaxPlateBytes) return false;
-  for (unsigned char c : text) {
-    if (c < 0x20 || c == 0x7f) return false;
-  }
-  return true;
 }
 
 std::optional<TimePoint> parseTimestamp(const std::string& text) {
@@ -152,10 +143,8 @@ Conversion convertPlateRecognizer(const WebhookRequest& request) {
     const Object::Ptr result = results->getObject(static_cast<unsigned>(i));
     if (result.isNull()) return Conversion::failure("bad_value", field, "not an object");
     const auto plate = jsonText(*result, "plate");
-    if (!plate) return Conversion::failure("missing_field", field + ".plate", "no plate text");
-    if (!validPlate(*plate)) {
-      return Conversion::failure("bad_value", field + ".plate",
-                                 "empty, longer than 32 bytes or with control characters");
+    if (auto problem = plateTextProblem(plate, field + ".plate")) {
+      return Conversion::failure(*problem);
     }
 
     ConvertedRead read;
