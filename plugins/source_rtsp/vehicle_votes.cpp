@@ -94,7 +94,7 @@ std::vector<VehicleUpdate> VehicleVotes::observe(SteadyTime now,
             {VehicleUpdate::Kind::First, v->id, read.text, read.confidence, votes, index});
       }
     } else if (read.text != v->published && v->leader() == read.text &&
-               votes > v->votes[v->published]) {
+               votes > v->votes[v->published] + options_.refineMargin) {
       v->published = read.text;
       updates.push_back(
           {VehicleUpdate::Kind::Refinement, v->id, read.text, read.confidence, votes, index});

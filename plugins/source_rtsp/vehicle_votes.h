@@ -26,6 +26,10 @@ struct VoteOptions {
   // A read this close (edits) to a vehicle's leading text is that vehicle even where the boxes
   // do not touch (the detector lost the plate for a frame or two).
   int maxEdits = 2;
+  // A text replaces the published one only once its votes exceed the published text's by this
+  // much (about one more sure read): two close readings (O/D) would otherwise flip back and
+  // forth, and proc_track passes at most 3 refinements per vehicle.
+  double refineMargin = 1.0;
 };
 
 struct VehicleUpdate {
@@ -41,8 +45,8 @@ struct VehicleUpdate {
 // Tracks vehicles across analysed frames and keeps, per vehicle, confidence-weighted votes for
 // its texts, so one car gives one vehicle with one best text: its first confident read is
 // published at once (First), and a text that later out-votes the published one is published
-// as a Refinement carrying the frame of the read that made it lead. Pure: the caller passes the
-// time.
+// by refineMargin as a Refinement carrying the frame of the read that made it lead. Pure: the
+// caller passes the time.
 class VehicleVotes {
  public:
   explicit VehicleVotes(VoteOptions options = {});
