@@ -116,7 +116,53 @@ TEST_F(RtspE2E, OneCarIsOneVehicleAndTheSourceReconnectsAfterTheCameraRestarts) 
       60s))
       << metrics();
   EXPECT_EQ(gateway_.stop(), 0);
-    std::cerr << gateway_.log() << readFile(scratch.file("rtsp_server.log"));
+  std::cerr << gateway_.log() << readFile(scratch.file("rtsp_server.log"));
+}
+
+// trigger = http: frames are analysed only within the window after a POST (a loop detector).
+// A car that passes without a trigger is not read; after the trigger, the next one is.
+TEST_F(RtspE2E, WithAnHttpTriggerOnlyTriggeredFramesAreRead) {
+  ScratchDir scratch("lpr-rtsp");
+  const std::string clip = scratch.file("approach.mp4");
+  makeApproachClip(std::string(LPR_RTSP_TEST_PLATES) + "/br/" + kPlate + ".jpg", clip);
+  RtspTestCamera camera(clip, scratch.file("rtsp_server.log"));
+  camera.start();
+  gateway_.configure(baseConfig() +
+                     "plugin.cam1.type = source_rtsp\n"
+                     "plugin.cam1.url = " +
+                     camera.url() +
+                     "\n"
+                     "plugin.cam1.models = " LPR_RTSP_TEST_MODEL_DIR
+                     "\n"
+                     "plugin.cam1.region = br\n"
+                     "plugin.cam1.trigger = http\n"
+                     "plugin.cam1.trigger_window_ms = 600000\n"
+                     "plugin.cam1.reconnect_min_ms = 200\n"
+                     "plugin.cam1.reconnect_max_ms = 1000\n");
+  gateway_.start();
+  // The car is in the first 4.5 s of the clip (112 frames); wait until it has passed.
+  const std::string read = "lpr_rtsp_frames_read_total{plugin=\"cam1\"}";
+  ASSERT_TRUE(waitFor([&] { return metricValue(read) >= 150; }, 60s)) << metrics();
+  EXPECT_EQ(metricValue("lpr_rtsp_vehicles_total{plugin=\"cam1\"}"), 0);
+  EXPECT_EQ(metricValue("lpr_rtsp_frames_analysed_total{plugin=\"cam1\"}"), 0);
+  EXPECT_GE(metricValue("lpr_rtsp_frames_skipped_total{plugin=\"cam1\",reason=\"no_trigger\"}"),
+            100);
+
+  const HttpAnswer answer =
+      httpRequest(gateway_.port(), "POST", "/api/rtsp/cam1/trigger", "", "text/plain");
+  EXPECT_EQ(answer.status, 204) << answer.body;
+  camera.kill();
+  camera.start();  // the next car
+  ASSERT_TRUE(
+      waitFor([&] { return metricValue("lpr_rtsp_vehicles_total{plugin=\"cam1\"}") >= 1; }, 60s))
+      << metrics();
+  std::size_t firsts = 0;
+  ASSERT_TRUE(waitFor(
+      [&] {
+        auto v = vehicles(&firsts);
+        return firsts == 1 && v.size() == 1 && v.begin()->second == kPlate;
+      },
+      20s));
 }
 
 }  // namespace
