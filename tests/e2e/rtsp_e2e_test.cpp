@@ -5,6 +5,7 @@
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -95,6 +96,14 @@ TEST_F(RtspE2E, OneCarIsOneVehicleAndTheSourceReconnectsAfterTheCameraRestarts) 
   EXPECT_EQ(firsts, 1u);
   ASSERT_EQ(once.size(), 1u);
   EXPECT_EQ(once.begin()->second, kPlate);
+  // Each published read spooled its frame as a JPEG within the 2N limit.
+  std::size_t snapshots = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(gateway_.dir())) {
+    if (entry.path().extension() != ".jpg") continue;
+    ++snapshots;
+    EXPECT_LE(entry.file_size(), 256u * 1024u) << entry.path();
+  }
+  EXPECT_EQ(snapshots, events().size());
 
   // The camera dies mid-stream and comes back: the source reconnects and reads the next car.
   camera.kill();
@@ -128,6 +137,9 @@ TEST_F(RtspE2E, WithAnHttpTriggerOnlyTriggeredFramesAreRead) {
   RtspTestCamera camera(clip, scratch.file("rtsp_server.log"));
   camera.start();
   gateway_.configure(baseConfig() +
+                     // proc_track turns the source's later, better text into a refinement.
+                     "plugin.track.type = proc_track\n"
+                     "pipeline.processors = track\n"
                      "plugin.cam1.type = source_rtsp\n"
                      "plugin.cam1.url = " +
                      camera.url() +
