@@ -27,6 +27,7 @@ struct Seen {
 
 class RtspE2E : public GatewayE2E {
  protected:
+  void oneCarThenReconnect(const std::string& backend);
   std::vector<Seen> events() {
     std::vector<Seen> out;
     for (const auto& m : collector_->messages(eventTopic_)) {
@@ -50,7 +51,7 @@ class RtspE2E : public GatewayE2E {
   }
 };
 
-TEST_F(RtspE2E, OneCarIsOneVehicleAndTheSourceReconnectsAfterTheCameraRestarts) {
+void RtspE2E::oneCarThenReconnect(const std::string& backend) {
   ScratchDir scratch("lpr-rtsp");
   const std::string clip = scratch.file("approach.mp4");
   makeApproachClip(std::string(LPR_RTSP_TEST_PLATES) + "/br/" + kPlate + ".jpg", clip);
@@ -70,6 +71,9 @@ TEST_F(RtspE2E, OneCarIsOneVehicleAndTheSourceReconnectsAfterTheCameraRestarts) 
                      "\n"
                      "plugin.cam1.region = br\n"
                      "plugin.cam1.max_analysis_fps = 10\n"
+                     "plugin.cam1.backend = " +
+                     backend +
+                     "\n"
                      "plugin.cam1.reconnect_min_ms = 200\n"
                      "plugin.cam1.reconnect_max_ms = 1000\n");
   gateway_.start();
@@ -127,6 +131,13 @@ TEST_F(RtspE2E, OneCarIsOneVehicleAndTheSourceReconnectsAfterTheCameraRestarts) 
   EXPECT_EQ(gateway_.stop(), 0);
   std::cerr << gateway_.log() << readFile(scratch.file("rtsp_server.log"));
 }
+
+TEST_F(RtspE2E, OneCarIsOneVehicleAndTheSourceReconnectsAfterTheCameraRestarts) {
+  oneCarThenReconnect("gstreamer");
+}
+
+// The FFmpeg reader (open/read timeouts of its own) does the same.
+TEST_F(RtspE2E, TheFFmpegReaderReadsAndReconnectsToo) { oneCarThenReconnect("ffmpeg"); }
 
 // trigger = http: frames are analysed only within the window after a POST (a loop detector).
 // A car that passes without a trigger is not read; after the trigger, the next one is.
