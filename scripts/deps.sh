@@ -12,8 +12,12 @@ LPR_BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config
 # socat: a serial line (pty pair) for the Modbus RTU tests; tzdata: proc_authorize's
 # time_zone = system and its test read the zone rules.
 # debootstrap, systemd-container: the package test boots a Debian 12 root under systemd-nspawn.
+# ffmpeg, python3-gi, gir1.2-gst-rtsp-server-1.0, gstreamer1.0-*: the rtsp tests make a clip
+# and serve it from a real RTSP server; source_rtsp reads it through OpenCV's GStreamer backend.
 LPR_PEER_PACKAGES=(mosquitto mosquitto-clients openssl curl python3-jsonschema socat tzdata
-  debootstrap systemd-container)
+  debootstrap systemd-container ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-libav)
 
 lpr_install_deps() {
   local missing=()
