@@ -32,8 +32,34 @@ lpr_install_deps() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
 }
 
+# The original plate models the build rewrites (gateway/ocr/lpr_models.cmake checks their sha256):
+# $LPR_MODEL_DIR, else ../shared/models beside the checkout, else downloaded once into
+# build/model-originals from the addresses the README names.
+lpr_models() {
+  local dir="${LPR_MODEL_DIR:-$PWD/../shared/models}"
+  local names=(cct_xs_v2_global.onnx yolo-v9-t-416-license-plates-end2end1.onnx)
+  local urls=(
+    https://github.com/ankandrew/fast-plate-ocr/releases/download/arg-plates/cct_xs_v2_global.onnx
+    https://github.com/agusibrahim/fast-alpr-rs/raw/9a4e03d/models/yolo-v9-t-416-license-plates-end2end1.onnx)
+  if [ ! -f "$dir/${names[0]}" ] || [ ! -f "$dir/${names[1]}" ]; then
+    dir="$PWD/build/model-originals"
+    mkdir -p "$dir"
+    for i in 0 1; do
+      [ -f "$dir/${names[$i]}" ] && continue
+      echo "downloading plate model ${names[$i]}"
+      curl -fsSL -o "$dir/${names[$i]}.part" "${urls[$i]}" &&
+        mv "$dir/${names[$i]}.part" "$dir/${names[$i]}" ||
+        echo "cannot download ${urls[$i]}: put the original models in a folder and set" \
+          "LPR_MODEL_DIR to it (README: Models: download and licences)" >&2
+    done
+  fi
+  export LPR_MODEL_DIR
+  LPR_MODEL_DIR="$(realpath "$dir")"
+}
+
 lpr_build() {
   local dir="${1:-build}"
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  lpr_models
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLPR_MODEL_DIR="$LPR_MODEL_DIR" >/dev/null
   cmake --build "$dir" -j "$(nproc)"
 }
