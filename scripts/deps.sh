@@ -53,13 +53,14 @@ lpr_models() {
           "LPR_MODEL_DIR to it (README: Models: download and licences)" >&2
     done
   fi
-  export LPR_MODEL_DIR
-  LPR_MODEL_DIR="$(realpath "$dir")"
+  # A shell variable, not exported: at run time LPR_MODEL_DIR names the rewritten models
+  # (lpr-ocr), so the originals' folder must not leak into the tests' environment.
+  LPR_MODEL_ORIGINALS="$(realpath "$dir")"
 }
 
 lpr_build() {
   local dir="${1:-build}"
   lpr_models
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLPR_MODEL_DIR="$LPR_MODEL_DIR" >/dev/null
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLPR_MODEL_DIR="$LPR_MODEL_ORIGINALS" >/dev/null
   cmake --build "$dir" -j "$(nproc)"
 }

@@ -77,7 +77,9 @@ in_ct id lpr-gateway >/dev/null || fail "no system user lpr-gateway"
 step "lpr-ocr and the plate models are installed"
 # A file that is no image: lpr-ocr loads the packaged models (it exits 1 without them) and
 # answers the file with an error line.
-ocr_out=$(in_ct sh -c 'echo no-image >/root/not-an-image.jpg && lpr-ocr /root/not-an-image.jpg' 2>&1) ||
+# nsenter passes this shell's environment on: LPR_MODEL_DIR must not point lpr-ocr elsewhere.
+ocr_out=$(in_ct env -u LPR_MODEL_DIR sh -c \
+  'echo no-image >/root/not-an-image.jpg && lpr-ocr /root/not-an-image.jpg' 2>&1) ||
   fail "lpr-ocr with the packaged models: $ocr_out"
 echo "$ocr_out" | grep -q '"error"' || fail "lpr-ocr printed: $ocr_out"
 
