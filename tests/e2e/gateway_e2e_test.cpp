@@ -70,7 +70,7 @@ TEST_F(GatewayE2E, AReSentReadMakesNoSecondEvent) {
   EXPECT_EQ(metricValue(R"(lpr_events_duplicate_total{plugin="cam"})"), 1);
 }
 
-TEST_F(GatewayE2E, BrokerStoppedMidStreamThenRestartedDeliversAllExactlyOnce) {
+TEST_F(GatewayE2E, BrokerStoppedMidStreamThenRestartedDeliversAllAndResendsOnlyWhatWasInFlight) {
   gateway_.start();
   const int n = 120;
   std::atomic<int> answered{0};
@@ -89,7 +89,10 @@ TEST_F(GatewayE2E, BrokerStoppedMidStreamThenRestartedDeliversAllExactlyOnce) {
                       std::chrono::seconds(30)))
       << "got " << eventsByUuid().size();
   // The broker may resend to the persistent subscriber what it had not seen acknowledged
-  // before it stopped; those copies carry the MQTT DUP flag. The gateway publishes once.
+  // before it stopped; those copies carry the MQTT DUP flag. A publish the broker took but
+  // whose PUBACK died with it is sent again after the reconnect (QoS 1 is at least once): such
+  // copies can only be of events that were in flight (max_inflight, 64) when it stopped, and
+  // a consumer drops them by the event's id.
   std::map<std::string, int> published;
   for (const auto& m : collector_->messages(eventTopic_)) {
     if (m.duplicate) continue;
@@ -98,7 +101,12 @@ TEST_F(GatewayE2E, BrokerStoppedMidStreamThenRestartedDeliversAllExactlyOnce) {
     ++published[obj->getValue<std::string>("source_event_id")];
   }
   EXPECT_EQ(published.size(), static_cast<std::size_t>(n));
-  for (const auto& [id, count] : published) EXPECT_EQ(count, 1) << id << " published twice";
+  int resent = 0;
+  for (const auto& [id, count] : published) {
+    EXPECT_LE(count, 2) << id << " published " << count << " times";
+    resent += count - 1;
+  }
+  EXPECT_LE(resent, 64) << "more copies than could have been in flight when the broker stopped";
 }
 
 TEST_F(GatewayE2E, GatewayKilledMidStreamPublishesEveryAnsweredReadAfterRestart) {
