@@ -193,7 +193,10 @@ std::vector<PlateEvent> DecisionStage::takeReady(TimePoint now) {
     auto verdict = verdicts_.find(p.event.id);
     if (verdict == verdicts_.end() && wait && p.deadline > now) continue;
     PlateEvent event = p.event;
-    if (verdict != verdicts_.end()) event.decision = verdict->second;
+    if (verdict != verdicts_.end()) {
+      event.decision = verdict->second;
+      verdictTaken_.insert(event.id);
+    }
     ready.push_back(std::move(event));
   }
   return ready;
@@ -245,12 +248,19 @@ void DecisionStage::commitDecided(std::vector<PlateEvent>& decided) {
       const PlateEvent& event = decided[i];
       if (results[i].status == EventStore::AppendResult::Status::Failed) {
         failure = results[i].error;
+        verdictTaken_.erase(event.id);  // taken again, with any verdict by then, on the retry
         continue;
       }
       std::int64_t readSeq = pendingById_[event.id];
       pending_.erase(readSeq);
       pendingById_.erase(event.id);
+      if (verdicts_.count(event.id) && !verdictTaken_.count(event.id)) {
+        late_.inc();
+        log_.information("verdict for event %s came while it was decided without it; ignored",
+                         event.id);
+      }
       verdicts_.erase(event.id);
+      verdictTaken_.erase(event.id);
       if (!authorities_.empty()) decidedIds_[event.id] = steadyNow;
       if (results[i].status == EventStore::AppendResult::Status::Stored &&
           !event.updateOf.empty()) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "bus/plate_event.h"
@@ -99,6 +100,9 @@ class DecisionStage : public VerdictBoard {
   std::unordered_map<std::string, std::int64_t> pendingById_;
   std::unordered_map<std::string, Early> early_;  // verdicts that beat their read to the stage
   std::unordered_map<std::string, Decision> verdicts_;  // verdicts for pending reads
+  // Reads taken for a commit with their verdict: a verdict for any other read in that commit
+  // came while the commit ran, after the decision was made without it, so it is late.
+  std::unordered_set<std::string> verdictTaken_;
   // Ids decided lately, so a verdict after the decision is told from one before its read.
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> decidedIds_;
 
