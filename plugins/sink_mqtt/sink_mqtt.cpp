@@ -21,9 +21,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kInitialBackoff = 250ms;
-constexpr auto kMaxBackoff = 30s;
-constexpr auto kLinkCheck = 1s;
+// The longest retry hint given with a Retry while the broker is unreachable.
+constexpr std::chrono::milliseconds kMaxRetryHint = 30s;
 constexpr const char* kOnline = "online";
 constexpr const char* kOffline = "offline";
 // Commands waiting for the command thread; more are refused rather than queued for later.
@@ -42,8 +41,7 @@ std::string join(const std::vector<int>& values) {
 
 }  // namespace
 
-SinkMqtt::SinkMqtt()
-    : connected_(std::make_shared<std::atomic<bool>>(false)), backoff_(kInitialBackoff) {}
+SinkMqtt::SinkMqtt() : connected_(std::make_shared<std::atomic<bool>>(false)) {}
 
 SinkMqtt::~SinkMqtt() { stop(); }
 
@@ -104,6 +102,8 @@ void SinkMqtt::configure(PluginContext& ctx) {
   }
   statusTopic_ = statusTopic(settings_.message);
   version_ = LPR_SINK_MQTT_VERSION;
+  reconnector_ =
+      std::make_unique<mqtt_link::Reconnector>(ctx.logger(), settings_.broker, connected_);
 
   const Labels labels{{"plugin", ctx.instanceId()}};
   std::weak_ptr<std::atomic<bool>> connected = connected_;
@@ -153,17 +153,21 @@ StartResult SinkMqtt::start() {
     jobsAccepted_ = true;
   }
   std::string error = connectOnce();
-  std::lock_guard<std::mutex> lock(mutex_);
   if (!error.empty()) {
     // Not logged here: the host logs the reason once per distinct value.
-    lastError_ = error;
+    reconnector_->failed(error);
     return StartResult::retryLater(error);
   }
-  lastError_.clear();
-  running_ = true;
-  stopping_ = false;
-  backoff_ = kInitialBackoff;
-  reconnector_ = std::thread([this] { reconnectLoop(); });
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    running_ = true;
+    stopping_ = false;
+  }
+  reconnector_->start({[this] { return connectOnce(); },
+                       [this] {
+                         std::shared_ptr<mqtt::async_client> client = currentClient();
+                         return client && client->is_connected();
+                       }});
   startCommandThread();
   return StartResult::ok();
 }
@@ -246,14 +250,13 @@ void SinkMqtt::onConnectionLost(std::uint64_t generation, const std::string& cau
     if (generation != generation_) return;
     connected_->store(false);
     if (stopping_ || !running_) return;
-    backoff_ = kInitialBackoff;
-    nextAttempt_ = std::chrono::steady_clock::now();
-    failedAttempts_ = 0;
+    // Under our lock, so that it cannot land after the reconnector has already connected again
+    // (the reconnector never holds its own lock while it calls into us).
+    reconnector_->lost();
   }
   ctx_->logger().warning(
       "MQTT disconnected broker=%s cause=\"%s\"; deliveries are retried, reconnecting",
       settings_.broker, cause.empty() ? std::string("connection lost") : cause);
-  wake_.notify_all();
 }
 
 void SinkMqtt::dropConnection(const std::shared_ptr<mqtt::async_client>& client,
@@ -265,13 +268,10 @@ void SinkMqtt::dropConnection(const std::shared_ptr<mqtt::async_client>& client,
     if (client_ != client || !connected_->load()) return;
     dropped = std::move(client_);
     ++generation_;
-    connected_->store(false);
-    backoff_ = kInitialBackoff;
-    nextAttempt_ = std::chrono::steady_clock::now();
+    reconnector_->lost();
   }
   ctx_->logger().warning("MQTT dropping connection broker=%s: %s; reconnecting", settings_.broker,
                          why);
-  wake_.notify_all();
 }
 
 std::shared_ptr<mqtt::async_client> SinkMqtt::currentClient() const {
@@ -279,58 +279,9 @@ std::shared_ptr<mqtt::async_client> SinkMqtt::currentClient() const {
   return connected_->load() ? client_ : nullptr;
 }
 
-void SinkMqtt::reconnectLoop() {
-  std::unique_lock<std::mutex> lock(mutex_);
-  while (!stopping_) {
-    if (connected_->load()) {
-      wake_.wait_for(lock, kLinkCheck, [&] { return stopping_ || !connected_->load(); });
-      // Covers a loss that paho reported before connectOnce() set the flag. paho is called
-      // without our lock: it runs our callbacks holding its own, which would invert the order.
-      std::shared_ptr<mqtt::async_client> client = client_;
-      const mqtt::async_client* checked = client.get();
-      lock.unlock();
-      const bool alive = client && client->is_connected();
-      client.reset();
-      lock.lock();
-      if (!alive && connected_->load() && client_.get() == checked) {
-        connected_->store(false);
-        nextAttempt_ = std::chrono::steady_clock::now();
-      }
-      continue;
-    }
-    if (std::chrono::steady_clock::now() < nextAttempt_) {
-      wake_.wait_until(lock, nextAttempt_, [&] { return stopping_; });
-      continue;
-    }
-    lock.unlock();
-    std::string error = connectOnce();
-    lock.lock();
-    if (error.empty()) {
-      if (failedAttempts_ > 0) {
-        ctx_->logger().information("MQTT reconnected broker=%s after %d failed attempts",
-                                   settings_.broker, failedAttempts_);
-      }
-      failedAttempts_ = 0;
-      backoff_ = kInitialBackoff;
-      lastError_.clear();
-      continue;
-    }
-    ++failedAttempts_;
-    if (error != lastError_) {
-      // Once per distinct reason, not once per attempt.
-      ctx_->logger().warning("MQTT reconnect failed, retrying with backoff: %s", error);
-      lastError_ = error;
-    }
-    nextAttempt_ = std::chrono::steady_clock::now() + backoff_;
-    backoff_ = std::min<std::chrono::milliseconds>(backoff_ * 2, kMaxBackoff);
-  }
-}
-
 std::chrono::milliseconds SinkMqtt::retryHint() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      nextAttempt_ - std::chrono::steady_clock::now());
-  return std::clamp<std::chrono::milliseconds>(left, 100ms, kMaxBackoff);
+  return std::clamp<std::chrono::milliseconds>(reconnector_->untilNextAttempt(), 100ms,
+                                               kMaxRetryHint);
 }
 
 void SinkMqtt::stop() noexcept {
@@ -341,8 +292,7 @@ void SinkMqtt::stop() noexcept {
       stopping_ = true;
     }
     stopCommandThread();
-    wake_.notify_all();
-    if (reconnector_.joinable()) reconnector_.join();
+    reconnector_->stop();
     std::lock_guard<std::mutex> connectLock(connectMutex_);
     std::shared_ptr<mqtt::async_client> client;
     {
@@ -392,9 +342,9 @@ void SinkMqtt::describe(std::ostream& out) const {
 
 Health SinkMqtt::health() const {
   if (connected_->load()) return Health::ok("connected to " + settings_.broker);
-  std::lock_guard<std::mutex> lock(mutex_);
+  const std::string error = reconnector_ ? reconnector_->lastError() : std::string();
   return Health::degraded("broker unreachable " + settings_.broker +
-                          (lastError_.empty() ? std::string() : ": " + lastError_));
+                          (error.empty() ? std::string() : ": " + error));
 }
 
 Delivery SinkMqtt::deliver(const PlateEvent& event) {
@@ -405,13 +355,9 @@ std::vector<Delivery> SinkMqtt::deliverBatch(const std::vector<PlateEvent>& even
   std::vector<Delivery> out(events.size());
   std::shared_ptr<mqtt::async_client> client = currentClient();
   if (!client || !client->is_connected()) {
-    wake_.notify_all();
-    std::string why;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      why = "not connected to broker " + settings_.broker +
-            (lastError_.empty() ? std::string() : ": " + lastError_);
-    }
+    const std::string error = reconnector_->lastError();
+    const std::string why = "not connected to broker " + settings_.broker +
+                            (error.empty() ? std::string() : ": " + error);
     const auto after = retryHint();
     for (auto& delivery : out) delivery = Delivery::retry(why, after);
     return out;

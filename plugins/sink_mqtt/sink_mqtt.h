@@ -16,6 +16,7 @@
 #include "ha_discovery.h"
 #include "mqtt_connection.h"
 #include "mqtt_event_message.h"
+#include "mqtt_reconnector.h"
 #include "plugin/plugin.h"
 
 namespace mqtt {
@@ -48,7 +49,7 @@ struct Settings : mqtt_link::ConnectionSettings {
 // re-delivers it from its store, so paho must never send it on its own later: the session is
 // clean and every connection gets a fresh paho client (paho keeps publishes that were queued
 // but not yet sent across a reconnect, even with a clean session). A thread of its own
-// reconnects with backoff after the connection is lost.
+// (mqtt_link::Reconnector) reconnects with backoff after the connection is lost.
 //
 // Besides the event topic, each event goes to its gate's topics (.../gate/<ap>/event, and the
 // retained .../gate/<ap>/last while it is the gate's newest); an event counts as delivered only
@@ -83,7 +84,6 @@ class SinkMqtt : public Sink {
   // deliver them after they were reported as Retry.
   void dropConnection(const std::shared_ptr<mqtt::async_client>& client, const std::string& why);
   std::shared_ptr<mqtt::async_client> currentClient() const;
-  void reconnectLoop();
   std::chrono::milliseconds retryHint();
 
   // A message that arrived on a subscription, handled by the command thread.
@@ -113,19 +113,14 @@ class SinkMqtt : public Sink {
   std::map<std::string, Counter*> openRequests_;  // by result
   std::string version_;
 
-  std::mutex connectMutex_;   // one connect/disconnect at a time
+  std::mutex connectMutex_;  // one connect/disconnect at a time
+  std::unique_ptr<mqtt_link::Reconnector> reconnector_;
   mutable std::mutex mutex_;  // guards the fields below
-  std::condition_variable wake_;
   // The client of the current connection; deliveries hold a reference while they wait.
   std::shared_ptr<mqtt::async_client> client_;
   std::uint64_t generation_ = 0;  // numbers clients, so a late callback of an old one is ignored
   bool running_ = false;
   bool stopping_ = false;
-  std::string lastError_;
-  std::chrono::milliseconds backoff_;
-  std::chrono::steady_clock::time_point nextAttempt_;
-  int failedAttempts_ = 0;
-  std::thread reconnector_;
   // Store sequence of the newest event confirmed on each gate's retained last topic: an older
   // event delivered again after a Retry must not replace it.
   std::map<int, std::int64_t> lastSeq_;

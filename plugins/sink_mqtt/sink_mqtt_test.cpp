@@ -26,6 +26,20 @@ using lpr::testing::MqttCollectorOptions;
 using lpr::testing::waitFor;
 using namespace std::chrono_literals;
 
+MosquittoOptions passwordOnly() {
+  MosquittoOptions options;
+  options.anonymousListener = false;
+  options.passwordListener = true;
+  return options;
+}
+
+MosquittoOptions tlsOnly() {
+  MosquittoOptions options;
+  options.anonymousListener = false;
+  options.tlsListener = true;
+  return options;
+}
+
 constexpr const char* kEventTopic = "lpr/gw-test/event/LicensePlateRecognized";
 constexpr const char* kStatusTopic = "lpr/gw-test/status";
 
@@ -388,7 +402,7 @@ TEST_F(SinkMqttBrokerTest, ConfirmedMeansTheBrokerHasItAndRetryIsNeverSentLate) 
 }
 
 TEST(SinkMqttAuth, WrongPasswordIsRetryLaterNamingTheFix) {
-  MosquittoBroker broker(MosquittoOptions{.anonymousListener = false, .passwordListener = true});
+  MosquittoBroker broker(passwordOnly());
   broker.start();
   FakePluginContext ctx("bms");
   ctx.set("broker", broker.passwordUri())
@@ -413,7 +427,7 @@ TEST(SinkMqttAuth, WrongPasswordIsRetryLaterNamingTheFix) {
 }
 
 TEST(SinkMqttAuth, MissingCredentialsSayWhichKeysToSet) {
-  MosquittoBroker broker(MosquittoOptions{.anonymousListener = false, .passwordListener = true});
+  MosquittoBroker broker(passwordOnly());
   broker.start();
   FakePluginContext ctx("bms");
   ctx.set("broker", broker.passwordUri());
@@ -426,7 +440,7 @@ TEST(SinkMqttAuth, MissingCredentialsSayWhichKeysToSet) {
 }
 
 TEST(SinkMqttAuth, RightPasswordDelivers) {
-  MosquittoBroker broker(MosquittoOptions{.anonymousListener = false, .passwordListener = true});
+  MosquittoBroker broker(passwordOnly());
   broker.start();
   MqttCollector collector({.uri = broker.passwordUri(),
                            .topicFilter = "lpr/#",
@@ -445,7 +459,7 @@ TEST(SinkMqttAuth, RightPasswordDelivers) {
 }
 
 TEST(SinkMqttTls, DeliversOverTlsWithTheTestCa) {
-  MosquittoBroker broker(MosquittoOptions{.anonymousListener = false, .tlsListener = true});
+  MosquittoBroker broker(tlsOnly());
   broker.start();
   MqttCollector collector(
       {.uri = broker.tlsUri(), .topicFilter = "lpr/#", .caFile = broker.caFile()});
@@ -462,7 +476,7 @@ TEST(SinkMqttTls, DeliversOverTlsWithTheTestCa) {
 }
 
 TEST(SinkMqttTls, UnknownCaIsRetryLaterNamingTheCaFile) {
-  MosquittoBroker broker(MosquittoOptions{.anonymousListener = false, .tlsListener = true});
+  MosquittoBroker broker(tlsOnly());
   broker.start();
   FakePluginContext ctx("test");
   // The system trust store does not know the test CA.

@@ -16,9 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kInitialBackoff = 250ms;
-constexpr auto kMaxBackoff = 30s;
-constexpr auto kLinkCheck = 1s;
 constexpr int kQos = 1;
 
 const char* const kErrorsMetric = "lpr_input_errors_total";
@@ -73,6 +70,8 @@ void SourceFrigate::configure(PluginContext& ctx) {
                           {{"plugin", ctx.instanceId()}, {"result", result}});
   }
   ctx.metrics().counter(kIgnoredMetric, kIgnoredHelp, labels);
+  reconnector_ =
+      std::make_unique<mqtt_link::Reconnector>(ctx.logger(), connection_.broker, connected_);
   configured_ = true;
 }
 
@@ -101,26 +100,26 @@ StartResult SourceFrigate::start() {
     }
     client_->set_connection_lost_handler([this](const std::string& cause) {
       // paho's thread: flag and wake only.
-      connected_->store(false);
+      reconnector_->lost();
       ctx_->logger().warning("MQTT disconnected broker=%s cause=\"%s\"; reconnecting",
                              connection_.broker,
                              cause.empty() ? std::string("connection lost") : cause);
-      wake_.notify_all();
     });
     client_->set_message_callback([this](mqtt::const_message_ptr message) {
       onMessage(message->get_topic(), message->to_string());
     });
   }
   std::string error = connectOnce();
-  std::lock_guard<std::mutex> lock(mutex_);
   if (!error.empty()) {
-    lastError_ = error;
+    reconnector_->failed(error);
     return StartResult::retryLater(error);
   }
-  lastError_.clear();
-  running_ = true;
-  stopping_ = false;
-  reconnector_ = std::thread([this] { reconnectLoop(); });
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    running_ = true;
+  }
+  reconnector_->start(
+      {[this] { return connectOnce(); }, [this] { return client_->is_connected(); }});
   return StartResult::ok();
 }
 
@@ -159,54 +158,13 @@ std::string SourceFrigate::connectOnce() {
   return {};
 }
 
-void SourceFrigate::reconnectLoop() {
-  std::unique_lock<std::mutex> lock(mutex_);
-  auto backoff = std::chrono::milliseconds(kInitialBackoff);
-  int failedAttempts = 0;
-  while (!stopping_) {
-    if (connected_->load()) {
-      wake_.wait_for(lock, kLinkCheck, [&] { return stopping_ || !connected_->load(); });
-      // Covers a loss paho reported before connectOnce() set the flag. paho is called without
-      // our lock: it runs our callbacks holding its own.
-      lock.unlock();
-      const bool alive = client_->is_connected();
-      lock.lock();
-      if (!alive) connected_->store(false);
-      continue;
-    }
-    lock.unlock();
-    std::string error = connectOnce();
-    lock.lock();
-    if (error.empty()) {
-      if (failedAttempts > 0) {
-        ctx_->logger().information("MQTT reconnected broker=%s after %d failed attempts",
-                                   connection_.broker, failedAttempts);
-      }
-      failedAttempts = 0;
-      backoff = kInitialBackoff;
-      lastError_.clear();
-      continue;
-    }
-    ++failedAttempts;
-    if (error != lastError_) {
-      // Once per distinct reason, not once per attempt.
-      ctx_->logger().warning("MQTT reconnect failed, retrying with backoff: %s", error);
-      lastError_ = error;
-    }
-    wake_.wait_for(lock, backoff, [&] { return stopping_; });
-    backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
-  }
-}
-
 void SourceFrigate::stop() noexcept {
   try {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!running_) return;
-      stopping_ = true;
     }
-    wake_.notify_all();
-    if (reconnector_.joinable()) reconnector_.join();
+    reconnector_->stop();
     connected_->store(false);
     if (client_ && client_->is_connected()) {
       const auto timeout = std::chrono::milliseconds(connection_.connectTimeoutMs);
@@ -217,7 +175,6 @@ void SourceFrigate::stop() noexcept {
     }
     std::lock_guard<std::mutex> lock(mutex_);
     running_ = false;
-    stopping_ = false;
     ctx_->logger().information("MQTT disconnected broker=%s (stopped)", connection_.broker);
   } catch (...) {
     // stop() must not throw; nothing useful is left to do here.
@@ -238,9 +195,9 @@ Health SourceFrigate::health() const {
     return Health::ok("connected to " + connection_.broker + ", subscribed to " +
                       options_.topicPrefix + "/tracked_object_update and /events");
   }
-  std::lock_guard<std::mutex> lock(mutex_);
+  const std::string error = reconnector_ ? reconnector_->lastError() : std::string();
   return Health::degraded("not connected to broker " + connection_.broker +
-                          (lastError_.empty() ? std::string() : ": " + lastError_));
+                          (error.empty() ? std::string() : ": " + error));
 }
 
 void SourceFrigate::onMessage(const std::string& topic, const std::string& payload) {

@@ -10,6 +10,7 @@
 
 #include "frigate_message.h"
 #include "mqtt_connection.h"
+#include "mqtt_reconnector.h"
 #include "plugin/log_throttle.h"
 #include "plugin/plugin.h"
 
@@ -27,7 +28,7 @@ extern const PluginDescriptor kDescriptor;
 // pure convertFrigateMessage() and into ctx.ingest(), like a push source's posts. The broker
 // connection keys are sink_mqtt's (mqtt_connection.h). The session is persistent by default
 // (clean_session = false), so what Frigate publishes while the link is down is queued by the
-// broker and arrives after the reconnect, which a thread of its own retries with backoff.
+// broker and arrives after the reconnect, which mqtt_link::Reconnector retries with backoff.
 class SourceFrigate : public Source {
  public:
   SourceFrigate();
@@ -45,7 +46,6 @@ class SourceFrigate : public Source {
  private:
   // One connect + subscribe, waited on; empty on success, else why (naming the keys to fix).
   std::string connectOnce();
-  void reconnectLoop();
   void onMessage(const std::string& topic, const std::string& payload);
   void ingest(Conversion& conversion, const std::string& topic);
   void count(const char* metric, const char* help, const std::string& label,
@@ -62,13 +62,10 @@ class SourceFrigate : public Source {
   // Shared with the metrics gauge, which may outlive this object.
   std::shared_ptr<std::atomic<bool>> connected_;
   LogThrottle throttle_;
+  std::unique_ptr<mqtt_link::Reconnector> reconnector_;
 
   mutable std::mutex mutex_;  // guards the fields below
-  std::condition_variable wake_;
   bool running_ = false;
-  bool stopping_ = false;
-  std::string lastError_;
-  std::thread reconnector_;
 };
 
 }  // namespace lpr::plugins::source_frigate
