@@ -50,14 +50,16 @@ std::int64_t ticks(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-std::string errorBody(const InputError& error) {
-  Poco::JSON::Object detail;
-  detail.set("kind", error.kind);
-  if (!error.field.empty()) detail.set("field", error.field);
-  detail.set("message", error.message);
+std::string resultBody(const std::string& key, bool taken, const InputError* error) {
   Poco::JSON::Object root;
-  root.set("success", false);
-  root.set("error", detail);
+  root.set(key, taken);
+  if (error) {
+    Poco::JSON::Object detail;
+    detail.set("kind", error->kind);
+    if (!error->field.empty()) detail.set("field", error->field);
+    detail.set("message", error->message);
+    root.set("error", detail);
+  }
   std::ostringstream out;
   root.stringify(out);
   return out.str();
@@ -285,8 +287,11 @@ void WebhookSource::ingest(Conversion& conversion, Poco::Net::HTTPServerResponse
            errorBody({"store", "", "not stored, send again: " + failure}));
     return;
   }
-  const WebhookAdapter::Reply reply = adapter_->success();
-  answer(response, reply.status, reply.contentType, reply.body);
+  answer(response, 200, "application/json", resultBody(adapter_->resultKey(), true, nullptr));
+}
+
+std::string WebhookSource::errorBody(const InputError& error) const {
+  return resultBody(adapter_->resultKey(), false, &error);
 }
 
 void WebhookSource::refuse(Poco::Net::HTTPServerResponse& response, int status,

@@ -44,13 +44,10 @@ class WebhookAdapter {
   // Payload → reads. Pure: no I/O, no clock (the request carries receivedAt).
   virtual Conversion convert(const WebhookRequest& request) const = 0;
 
-  struct Reply {
-    int status = 200;
-    std::string contentType = "application/json";
-    std::string body = R"({"success":true})";
-  };
-  // What the sender expects once its post is stored (Dahua resends unless it reads Result:true).
-  virtual Reply success() const { return {}; }
+  // The JSON member that tells the sender whether its post was taken: {"<key>":true} once it
+  // is stored, {"<key>":false,"error":{...}} with every refusal. 2N's "success" by default;
+  // Dahua resends a notification until it reads "Result": true.
+  virtual std::string resultKey() const { return "success"; }
 };
 
 // A push source on the shared HTTP server. Keys (plugin.<id>.*), besides RouteGuard's:
@@ -79,6 +76,8 @@ class WebhookSource : public Source {
               const std::string& peer);
   void answer(Poco::Net::HTTPServerResponse& response, int status, const std::string& contentType,
               const std::string& body);
+  // The refusal in the vendor's reply shape (WebhookAdapter::resultKey).
+  std::string errorBody(const InputError& error) const;
   void refuse(Poco::Net::HTTPServerResponse& response, int status, const InputError& error,
               const std::string& peer);
   void count(const char* metric, const char* help, const std::string& label,

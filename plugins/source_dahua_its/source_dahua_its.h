@@ -24,8 +24,9 @@ class DahuaItsAdapter : public WebhookAdapter {
   Conversion convert(const WebhookRequest& request) const override {
     return convertDahuaIts(request, options_);
   }
-  // The camera resends a notification until the reply says Result: true.
-  Reply success() const override { return {200, "application/json", R"({"Result":true})"}; }
+  // The camera resends a notification until the reply says Result: true; a refusal says
+  // Result: false in the same shape.
+  std::string resultKey() const override { return "Result"; }
 
  private:
   DahuaOptions options_;

@@ -68,6 +68,15 @@ TEST_F(DahuaOverHttp, KeepAliveOnItsOwnPathIsAHeartbeat) {
   EXPECT_EQ(post("/NotificationInfoX", "{}").status, 404);
 }
 
+TEST_F(DahuaOverHttp, ARefusedPostIsAnsweredResultFalseNamingTheField) {
+  const auto answer = post(kTollgate, load("bad_missing_plate.json"));
+  EXPECT_EQ(answer.status, 400);
+  EXPECT_EQ(answer.body.rfind(R"({"Result":false,"error":{)", 0), 0u) << answer.body;
+  EXPECT_NE(answer.body.find("Picture.Plate.PlateNumber"), std::string::npos) << answer.body;
+  EXPECT_EQ(answer.body.find("success"), std::string::npos) << answer.body;
+  EXPECT_EQ(rig_.ingest().submissions(), 0u);
+}
+
 TEST_F(DahuaOverHttp, WrongAuthStoresNothing) {
   lpr::testing::expectWrongAuthRefused(rig_, "itc", goodTollgate());
   const std::string body = load("good_tollgate.json");

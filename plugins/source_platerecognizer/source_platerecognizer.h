@@ -13,9 +13,8 @@ extern const PluginDescriptor kDescriptor;
 class PlateRecognizerAdapter : public WebhookAdapter {
  public:
   std::string defaultPath() const override { return "/lpr/platerecognizer"; }
+  // Snapshot removes a hook after repeated errors; any 2xx keeps it (the default reply).
   Conversion convert(const WebhookRequest& request) const override;
-  // Snapshot removes a hook after repeated errors; any 2xx keeps it.
-  Reply success() const override { return {}; }
 };
 
 class SourcePlateRecognizer : public WebhookSource {
