@@ -7,7 +7,7 @@
 LPR_BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config
   libpoco-dev libpaho-mqttpp-dev libpaho-mqtt-dev libsqlite3-dev
   libgtest-dev libgmock-dev libopencv-dev libmodbus-dev libgpiod-dev
-  libsystemd-dev debhelper dpkg-dev lintian python3-onnx)
+  libsystemd-dev libhowardhinnant-date-dev debhelper dpkg-dev lintian python3-onnx)
 # python3-jsonschema: the tests validate published MQTT messages against their JSON Schema.
 # socat: a serial line (pty pair) for the Modbus RTU tests; tzdata: proc_authorize's
 # time_zone = system and its test read the zone rules.

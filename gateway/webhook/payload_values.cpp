@@ -169,19 +169,24 @@ std::optional<double> normalizedConfidence(double value, double scale) {
 
 std::optional<LocalZone> LocalZone::parse(std::string_view text) {
   text = trim(text);
-  if (text == "system") return LocalZone{Kind::System, 0};
-  if (text == "UTC" || text == "utc" || text == "Z") return LocalZone{Kind::Fixed, 0};
-  int hours = 0, minutes = 0;
-  if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':' ||
-      !digits(text, 1, 2, hours) || !digits(text, 4, 2, minutes) || hours > 14 || minutes > 59) {
-    return std::nullopt;
+  if (text == "system") return LocalZone{Kind::System, 0, std::nullopt};
+  if (text == "UTC" || text == "utc" || text == "Z") return fixed(0);
+  if (!text.empty() && (text[0] == '+' || text[0] == '-')) {
+    int hours = 0, minutes = 0;
+    if (text.size() != 6 || text[3] != ':' || !digits(text, 1, 2, hours) ||
+        !digits(text, 4, 2, minutes) || hours > 14 || minutes > 59) {
+      return std::nullopt;
+    }
+    const int offset = hours * 60 + minutes;
+    return fixed(text[0] == '-' ? -offset : offset);
   }
-  const int offset = hours * 60 + minutes;
-  return LocalZone{Kind::Fixed, text[0] == '-' ? -offset : offset};
+  if (auto named = NamedZone::find(text)) return LocalZone{Kind::Named, 0, std::move(named)};
+  return std::nullopt;
 }
 
 std::string LocalZone::toString() const {
   if (kind == Kind::System) return "system";
+  if (kind == Kind::Named) return zone->name();
   if (offsetMinutes == 0) return "UTC";
   const int magnitude = std::abs(offsetMinutes);
   char text[16];
@@ -191,6 +196,7 @@ std::string LocalZone::toString() const {
 }
 
 TimePoint LocalZone::toUtc(const std::tm& local, int milliseconds) const {
+  if (kind == Kind::Named) return zone->toUtc(local) + std::chrono::milliseconds(milliseconds);
   std::tm copy = local;
   std::time_t seconds = 0;
   if (kind == Kind::System) {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "bus/plate_event.h"
+#include "util/named_zone.h"
 #include "webhook/webhook_conversion.h"
 
 // Small pure helpers the webhook converters share: vendors disagree on types (numbers sent as
@@ -42,13 +43,16 @@ std::optional<InputError> plateTextProblem(const std::optional<std::string>& pla
 // A vendor confidence on a 0..scale scale as 0..1; nullopt when outside the scale.
 std::optional<double> normalizedConfidence(double value, double scale);
 
-// How a source's local times map to UTC: `time_zone = UTC | +HH:MM | -HH:MM | system`.
+// How a source's local times map to UTC:
+// `time_zone = UTC | +HH:MM | -HH:MM | system | <IANA zone name, e.g. Europe/Prague>`.
 struct LocalZone {
-  enum class Kind { Fixed, System };
+  enum class Kind { Fixed, System, Named };
   Kind kind = Kind::Fixed;
-  int offsetMinutes = 0;  // east of UTC, for Fixed
+  int offsetMinutes = 0;          // east of UTC, for Fixed
+  std::optional<NamedZone> zone;  // for Named
 
   static std::optional<LocalZone> parse(std::string_view text);
+  static LocalZone fixed(int offsetMinutes) { return {Kind::Fixed, offsetMinutes, std::nullopt}; }
   std::string toString() const;
   // The UTC time of a local wall-clock time (tm_year.. tm_sec) plus milliseconds.
   TimePoint toUtc(const std::tm& local, int milliseconds = 0) const;

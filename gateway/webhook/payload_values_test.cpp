@@ -76,12 +76,13 @@ TEST(PayloadValues, LocalTimesToUtc) {
   EXPECT_EQ(formatUtc(LocalZone::parse("UTC")->toUtc(*local, ms)), "2026-11-24T20:30:06.123Z");
   EXPECT_EQ(formatUtc(LocalZone::parse("-05:30")->toUtc(*local, ms)), "2026-11-25T02:00:06.123Z");
   EXPECT_TRUE(parseLocalDateTime("2026-11-24T20:30:06", nullptr));
-  for (const char* bad : {"2026-13-01 00:00:00", "2026-11-24", "24.11.2026 20:30:06",
-                          "2026-11-24 20:30:06.", "2026-11-24 20:30:06Z", "-",
-                          "4048-01-01 00:00:00", "1999-12-31 23:59:59"}) {
+  for (const char* bad :
+       {"2026-13-01 00:00:00", "2026-11-24", "24.11.2026 20:30:06", "2026-11-24 20:30:06.",
+        "2026-11-24 20:30:06Z", "-", "4048-01-01 00:00:00", "1999-12-31 23:59:59"}) {
     EXPECT_FALSE(parseLocalDateTime(bad, nullptr)) << bad;
   }
-  for (const char* bad : {"+1:00", "CET", "+15:00", "01:00"}) {
+  for (const char* bad : {"+1:00", "+15:00", "01:00", "Mars/Olympus_Mons", "europe/prague",
+                          "../../etc/passwd", "/etc/localtime", ""}) {
     EXPECT_FALSE(LocalZone::parse(bad)) << bad;
   }
   EXPECT_EQ(LocalZone::parse("-05:30")->toString(), "-05:30");
@@ -104,6 +105,36 @@ TEST(PayloadValues, SystemZoneFollowsTheZoneRules) {
     unsetenv("TZ");
   }
   tzset();
+}
+
+TEST(PayloadValues, NamedZoneFollowsItsRulesWhateverTheBoxsZone) {
+  auto zone = LocalZone::parse("Europe/Prague");
+  ASSERT_TRUE(zone);
+  EXPECT_EQ(zone->toString(), "Europe/Prague");
+  auto winter = parseLocalDateTime("2026-01-15 12:00:00", nullptr);
+  auto summer = parseLocalDateTime("2026-07-15 12:00:00", nullptr);
+  EXPECT_EQ(formatUtc(zone->toUtc(*winter, 250)), "2026-01-15T11:00:00.250Z");
+  EXPECT_EQ(formatUtc(zone->toUtc(*summer)), "2026-07-15T10:00:00.000Z");
+  // 2026-03-29 02:30 does not exist there (02:00 → 03:00): read with the winter offset.
+  EXPECT_EQ(formatUtc(zone->toUtc(*parseLocalDateTime("2026-03-29 02:30:00", nullptr))),
+            "2026-03-29T01:30:00.000Z");
+  // 2026-10-25 02:30 happens twice (03:00 → 02:00): the first, still summer time.
+  EXPECT_EQ(formatUtc(zone->toUtc(*parseLocalDateTime("2026-10-25 02:30:00", nullptr))),
+            "2026-10-25T00:30:00.000Z");
+  auto sydney = LocalZone::parse("Australia/Sydney");
+  ASSERT_TRUE(sydney);
+  EXPECT_EQ(formatUtc(sydney->toUtc(*summer)), "2026-07-15T02:00:00.000Z");
+  EXPECT_EQ(formatUtc(sydney->toUtc(*winter)), "2026-01-15T01:00:00.000Z");
+}
+
+TEST(PayloadValues, NamedZoneOffsets) {
+  auto zone = NamedZone::find("America/New_York");
+  ASSERT_TRUE(zone);
+  auto at = [](const char* iso) { return parseIsoWithZone(iso).value(); };
+  EXPECT_EQ(zone->offsetAt(at("2026-01-15T12:00:00Z")).count(), -300);
+  EXPECT_EQ(zone->offsetAt(at("2026-07-15T12:00:00Z")).count(), -240);
+  EXPECT_EQ(NamedZone::find("Asia/Kolkata")->offsetAt(at("2026-07-15T12:00:00Z")).count(), 330);
+  EXPECT_FALSE(NamedZone::find("Nowhere/Atlantis"));
 }
 
 TEST(PayloadValues, IsoTimesNeedAZone) {

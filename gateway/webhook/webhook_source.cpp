@@ -70,7 +70,8 @@ std::string resultBody(const std::string& key, bool taken, const InputError* err
 LocalZone readTimeZone(ConfigReader& config, const std::string& fallback) {
   const std::string text = config.getString("time_zone", fallback);
   if (auto zone = LocalZone::parse(text)) return *zone;
-  config.problem("time_zone", text, "UTC, +HH:MM, -HH:MM or system");
+  config.problem("time_zone", text,
+                 "UTC, +HH:MM, -HH:MM, system or a tz database zone such as Europe/Prague");
   return LocalZone::parse(fallback).value_or(LocalZone{});
 }
 

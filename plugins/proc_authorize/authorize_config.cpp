@@ -222,7 +222,15 @@ AuthorizeSettings readSettings(ConfigReader& config, const std::string& dataDire
   s.data.deviation = *access::deviationModeFromString(
       config.getEnum("deviation", "none", {"none", "start", "end", "both"}));
   s.data.utcOffset = std::chrono::minutes(config.getInt("utc_offset_min", 0, -14 * 60, 14 * 60));
-  s.systemTimeZone = config.getEnum("time_zone", "fixed", {"fixed", "system"}) == "system";
+  const std::string zone = config.getString("time_zone", "fixed");
+  s.systemTimeZone = zone == "system";
+  if (zone != "fixed" && zone != "system") {
+    s.zone = NamedZone::find(zone);
+    if (!s.zone) {
+      config.problem("time_zone", zone,
+                     "fixed, system or a tz database zone such as Europe/Prague");
+    }
+  }
   s.reloadInterval = std::chrono::seconds(config.getInt("reload_interval_s", 5, 1, 3600));
   readList(config, s.data);
   readProfiles(config, s.data);
@@ -244,6 +252,13 @@ std::chrono::minutes systemUtcOffset(access::TimePoint at) {
   std::tm local{};
   if (!localtime_r(&t, &local)) return std::chrono::minutes(0);
   return std::chrono::duration_cast<std::chrono::minutes>(std::chrono::seconds(local.tm_gmtoff));
+}
+
+std::optional<std::chrono::minutes> decisionUtcOffset(const AuthorizeSettings& settings,
+                                                      access::TimePoint at) {
+  if (settings.systemTimeZone) return systemUtcOffset(at);
+  if (settings.zone) return settings.zone->offsetAt(at);
+  return std::nullopt;
 }
 
 }  // namespace lpr::plugins::proc_authorize

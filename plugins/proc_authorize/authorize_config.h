@@ -8,6 +8,7 @@
 
 #include "access/access_decision.h"
 #include "config/config_reader.h"
+#include "util/named_zone.h"
 
 namespace lpr::plugins::proc_authorize {
 
@@ -17,8 +18,10 @@ struct AuthorizeSettings {
   lpr::access::FallbackPolicy policy = lpr::access::FallbackPolicy::Deny;
   std::chrono::seconds reloadInterval{5};
   // time_zone = system: the offset of each decision's moment from the C library's local time
-  // (TZ, else /etc/localtime), daylight saving time included; else data.utcOffset, fixed.
+  // (TZ, else /etc/localtime), daylight saving time included; time_zone = <tz database zone>:
+  // from that zone's rules; time_zone = fixed: data.utcOffset.
   bool systemTimeZone = false;
+  std::optional<NamedZone> zone;
   // Everything but the users: those come from the mirror.
   lpr::access::AccessData data;
 };
@@ -36,6 +39,10 @@ std::string listEntryField(const std::string& error);
 
 // UTC offset of the C library's local time (TZ, else /etc/localtime) at `at`, DST included.
 std::chrono::minutes systemUtcOffset(lpr::access::TimePoint at);
+// The local time's UTC offset for a decision at `at` as time_zone says; nullopt for fixed (the
+// access data's own utcOffset).
+std::optional<std::chrono::minutes> decisionUtcOffset(const AuthorizeSettings& settings,
+                                                      lpr::access::TimePoint at);
 
 // "2026-12-24" (that day) or "12-25" (every year).
 std::optional<lpr::access::Holiday> parseHoliday(std::string_view text);

@@ -167,9 +167,10 @@ TEST(AuthorizeConfigTest, TimeZoneSystemFollowsTheZonesDaylightSavingTime) {
   EXPECT_TRUE(readSettings(ctx.config(), ctx.dataDirectory()).systemTimeZone);
   EXPECT_TRUE(ctx.problems().empty()) << ctx.problemText();
   FakePluginContext bad("auth");
-  bad.set("time_zone", "Europe/Prague");
+  bad.set("time_zone", "Europe/Praha");
   readSettings(bad.config(), bad.dataDirectory());
   EXPECT_NE(bad.problemText().find("plugin.auth.time_zone"), std::string::npos);
+  EXPECT_NE(bad.problemText().find("Europe/Praha"), std::string::npos);
 
   const char* before = std::getenv("TZ");
   const std::string saved = before ? before : "";
@@ -189,6 +190,28 @@ TEST(AuthorizeConfigTest, TimeZoneSystemFollowsTheZonesDaylightSavingTime) {
   tzset();
   EXPECT_EQ(winter.count(), 60);
   EXPECT_EQ(summer.count(), 120);
+}
+
+TEST(AuthorizeConfigTest, TimeZoneNameFollowsThatZoneWhateverTheBoxsZone) {
+  FakePluginContext ctx("auth");
+  ctx.set("time_zone", "America/New_York").set("utc_offset_min", "60");
+  AuthorizeSettings settings = readSettings(ctx.config(), ctx.dataDirectory());
+  EXPECT_TRUE(ctx.problems().empty()) << ctx.problemText();
+  ASSERT_TRUE(settings.zone);
+  EXPECT_FALSE(settings.systemTimeZone);
+  const auto day = [](std::chrono::month month) {
+    return access::TimePoint(std::chrono::sys_days(
+        std::chrono::year_month_day(std::chrono::year(2026), month, std::chrono::day(15))));
+  };
+  // The zone's rules, not utc_offset_min and not the box's TZ.
+  EXPECT_EQ(decisionUtcOffset(settings, day(std::chrono::January)).value().count(), -300);
+  EXPECT_EQ(decisionUtcOffset(settings, day(std::chrono::July)).value().count(), -240);
+
+  FakePluginContext fixed("auth");
+  fixed.set("utc_offset_min", "60");
+  AuthorizeSettings fixedSettings = readSettings(fixed.config(), fixed.dataDirectory());
+  EXPECT_FALSE(decisionUtcOffset(fixedSettings, day(std::chrono::July)).has_value());
+  EXPECT_EQ(fixedSettings.data.utcOffset.count(), 60);
 }
 
 }  // namespace

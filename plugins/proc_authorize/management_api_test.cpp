@@ -61,10 +61,12 @@ class ManagementApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ctx_.set("api.username", "admin").set("api.password", "secret");
-    server_ = std::make_unique<HttpServer>(HttpServerOptions{"127.0.0.1", 0}, ctx_.router,
-                                           ctx_.metrics(), [] {
-                                             return std::pair<bool, std::string>{true, "{}"};
-                                           });
+    HttpServerOptions loopback;
+    loopback.address = "127.0.0.1";
+    loopback.port = 0;
+    server_ = std::make_unique<HttpServer>(loopback, ctx_.router, ctx_.metrics(), [] {
+      return std::pair<bool, std::string>{true, "{}"};
+    });
     server_->start();
   }
   void TearDown() override {

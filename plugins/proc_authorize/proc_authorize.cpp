@@ -205,9 +205,9 @@ std::shared_ptr<const ProcAuthorize::State> ProcAuthorize::state() const {
 std::optional<Decision> ProcAuthorize::decide(const PlateEvent& read) {
   const auto now = std::chrono::system_clock::now();
   const std::shared_ptr<const State> current = state();
-  access::DecisionRequest request{read.plate.empty() ? read.plateRaw : read.plate, read.accessPoint,
-                                  now, read.sourceId};
-  if (settings_.systemTimeZone) request.utcOffset = systemUtcOffset(now);
+  const access::DecisionRequest request{read.plate.empty() ? read.plateRaw : read.plate,
+                                        read.accessPoint, now, read.sourceId,
+                                        decisionUtcOffset(settings_, now)};
   access::AccessDecision local = access::decide(request, current->data, current->freshness);
   // Local users come after the mirrored ones (device first). They are the gateway's own data,
   // so like the lists they hold while the mirror is stale, where the policy decides otherwise.
@@ -255,7 +255,10 @@ void ProcAuthorize::describe(std::ostream& out) const {
       << " max_staleness_s=" << settings_.maxStaleness.count()
       << " fallback_policy=" << access::toString(settings_.policy)
       << " deviation=" << access::toString(settings_.data.deviation)
-      << " utc_offset_min=" << settings_.data.utcOffset.count()
+      << " utc_offset_min=" << settings_.data.utcOffset.count() << " time_zone="
+      << (settings_.systemTimeZone ? "system"
+          : settings_.zone         ? settings_.zone->name()
+                                   : "fixed")
       << " reload_interval_s=" << settings_.reloadInterval.count()
       << " list_entries=" << settings_.data.list.size()
       << " profiles=" << settings_.data.profiles.size()

@@ -57,8 +57,7 @@ std::optional<TimePoint> parseDatetimeWithZone(const std::string& text) {
   tm.tm_min = minute;
   tm.tm_sec = second;
   const int offset = (text[18] == '-' ? -1 : 1) * (zoneH * 60 + zoneM);
-  const LocalZone zone{LocalZone::Kind::Fixed, offset};
-  return zone.toUtc(tm, ms);
+  return LocalZone::fixed(offset).toUtc(tm, ms);
 }
 
 // A heartbeat (§1.1 item 4) has status blocks and no plate.

@@ -103,7 +103,7 @@ TEST(DahuaConfig, MistakesNameTheirKey) {
                                                              {{"username", "itc"},
                                                               {"password", "x"},
                                                               {"approach", "sideways"},
-                                                              {"time_zone", "CET"},
+                                                              {"time_zone", "Europe/Praha"},
                                                               {"timezone", "+01:00"}},
                                                              {"approach", "time_zone", "timezone"});
   EXPECT_EQ(problems.size(), 3u);

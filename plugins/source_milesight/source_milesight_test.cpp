@@ -88,7 +88,7 @@ TEST(MilesightConfig, MistakesNameTheirKey) {
                                                              {{"username", "ms"},
                                                               {"password", "x"},
                                                               {"approach", "towards"},
-                                                              {"time_zone", "Europe/Rome"},
+                                                              {"time_zone", "Europe/Roma"},
                                                               {"aproach", "in"}},
                                                              {"approach", "time_zone", "aproach"});
   EXPECT_EQ(problems.size(), 3u);

@@ -131,7 +131,7 @@ TEST(VaxtorConfig, MistakesNameTheirKey) {
                                        {{"username", "cam"},
                                         {"password", "pw"},
                                         {"towards", "left"},
-                                        {"time_zone", "Europe/Rome"},
+                                        {"time_zone", "Rome"},
                                         {"image", "both"},
                                         {"toward", "in"}},
                                        {"towards", "time_zone", "image", "toward"});
