@@ -155,11 +155,12 @@ Conversion convertDahuaIts(const WebhookRequest& request, const DahuaOptions& op
       return Conversion::failure("bad_value", "Picture.SnapInfo.AccurateTime",
                                  "AccurateTime is not YYYY-MM-DD HH:MM:SS[.fff]");
     }
-    // A TimeZone given as an offset wins; a number is an index into a table Dahua does not
-    // publish for this API [U], so the configured zone applies.
+    // A TimeZone given as an offset or a zone name wins; a number is an index into a table
+    // Dahua does not publish for this API [U], so the configured zone applies (as it does for
+    // "system", which would name the gateway's zone, not the camera's).
     const auto payloadZone = LocalZone::parse(text(snap, "TimeZone"));
-    const bool offset = payloadZone && payloadZone->kind == LocalZone::Kind::Fixed;
-    event.capturedAt = (offset ? *payloadZone : options.zone).toUtc(*local, ms);
+    const bool usable = payloadZone && payloadZone->kind != LocalZone::Kind::System;
+    event.capturedAt = (usable ? *payloadZone : options.zone).toUtc(*local, ms);
   }
 
   const std::string direction = text(snap, "Direction");

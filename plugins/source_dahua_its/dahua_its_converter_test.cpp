@@ -75,6 +75,23 @@ TEST(DahuaItsConverter, OffsetTimeZoneInPayloadWinsAndCutoutIsKept) {
   EXPECT_NE(c.reads[0].image.find("dahua-cutout"), std::string::npos);
 }
 
+TEST(DahuaItsConverter, ZoneNameInPayloadWinsAndSystemDoesNot) {
+  std::string body = load("good_offset_zone_cutout.json");
+  const std::string sent = R"("TimeZone": "-05:00")";
+  const auto at = body.find(sent);
+  ASSERT_NE(at, std::string::npos);
+  // 2024-06-10 23:59:59 local, New York in summer time (-04:00).
+  Conversion c = convertDahuaIts(
+      tollgate(std::string(body).replace(at, sent.size(), R"("TimeZone":"America/New_York")")),
+      zone("+02:00"));
+  ASSERT_FALSE(c.error) << c.error->message;
+  EXPECT_EQ(formatUtc(c.reads.at(0).event.capturedAt), "2024-06-11T03:59:59.000Z");
+  c = convertDahuaIts(tollgate(body.replace(at, sent.size(), R"("TimeZone":"system")")),
+                      zone("+02:00"));
+  ASSERT_FALSE(c.error) << c.error->message;
+  EXPECT_EQ(formatUtc(c.reads.at(0).event.capturedAt), "2024-06-10T21:59:59.000Z");
+}
+
 TEST(DahuaItsConverter, ApproachMapsToOutWhenConfigured) {
   DahuaOptions options;
   options.approach = Direction::Out;
