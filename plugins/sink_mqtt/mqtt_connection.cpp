@@ -24,37 +24,40 @@ bool readable(const std::string& path) {
 
 void readConnectionSettings(ConfigReader& config, ConnectionSettings& settings,
                             const std::string& defaultClientId) {
-  settings.broker = config.getString("broker", settings.broker);
+  const auto k = [&](const char* key) { return settings.keyPrefix + key; };
+  settings.broker = config.getString(k("broker"), settings.broker);
   if (settings.broker.rfind("tcp://", 0) != 0 && settings.broker.rfind("ssl://", 0) != 0) {
-    config.problem("broker", settings.broker, "tcp://host:port or ssl://host:port");
+    config.problem(k("broker"), settings.broker, "tcp://host:port or ssl://host:port");
   } else if (settings.broker.size() <= 6) {
-    config.problem("broker", settings.broker, "a host after the scheme, e.g. tcp://host:1883");
+    config.problem(k("broker"), settings.broker, "a host after the scheme, e.g. tcp://host:1883");
   }
-  settings.clientId = config.getString("client_id", defaultClientId);
+  settings.clientId = config.getString(k("client_id"), defaultClientId);
   if (settings.clientId.empty()) {
-    config.problem("client_id", settings.clientId, "a non-empty client identifier");
+    config.problem(k("client_id"), settings.clientId, "a non-empty client identifier");
   }
-  settings.username = config.getString("username", "");
-  settings.password = config.getString("password", "");
-  settings.caFile = config.getString("tls.ca_file", "");
-  settings.certFile = config.getString("tls.cert_file", "");
-  settings.keyFile = config.getString("tls.key_file", "");
-  settings.verify = config.getBool("tls.verify", settings.verify);
+  settings.username = config.getString(k("username"), "");
+  settings.password = config.getString(k("password"), "");
+  settings.caFile = config.getString(k("tls.ca_file"), "");
+  settings.certFile = config.getString(k("tls.cert_file"), "");
+  settings.keyFile = config.getString(k("tls.key_file"), "");
+  settings.verify = config.getBool(k("tls.verify"), settings.verify);
   if (!settings.tls() &&
       (!settings.caFile.empty() || !settings.certFile.empty() || !settings.keyFile.empty())) {
     // Silently sending in clear what the operator meant to protect would be worse than failing.
-    config.problem("broker", settings.broker, "an ssl:// broker when tls.* files are set");
+    config.problem(k("broker"), settings.broker,
+                   "an ssl:// broker when " + k("tls.*") + " files are set");
   }
   if (!settings.keyFile.empty() && settings.certFile.empty()) {
-    config.problem("tls.cert_file", "", "the client certificate that goes with tls.key_file");
+    config.problem(k("tls.cert_file"), "",
+                   "the client certificate that goes with " + k("tls.key_file"));
   }
   if (!settings.password.empty() && settings.username.empty()) {
-    config.problem("username", "", "a user name when a password is set");
+    config.problem(k("username"), "", "a user name when a password is set");
   }
   settings.keepaliveS =
-      static_cast<int>(config.getInt("keepalive_s", settings.keepaliveS, 0, 65535));
-  settings.connectTimeoutMs =
-      static_cast<int>(config.getInt("connect_timeout_ms", settings.connectTimeoutMs, 100, 600000));
+      static_cast<int>(config.getInt(k("keepalive_s"), settings.keepaliveS, 0, 65535));
+  settings.connectTimeoutMs = static_cast<int>(
+      config.getInt(k("connect_timeout_ms"), settings.connectTimeoutMs, 100, 600000));
 }
 
 std::string unreadableTlsFile(const ConfigReader& config, const ConnectionSettings& settings) {
@@ -62,7 +65,7 @@ std::string unreadableTlsFile(const ConfigReader& config, const ConnectionSettin
        {std::pair{"tls.ca_file", settings.caFile}, std::pair{"tls.cert_file", settings.certFile},
         std::pair{"tls.key_file", settings.keyFile}}) {
     if (!path.empty() && !readable(path)) {
-      return config.fullKey(key) + " = \"" + path + "\" cannot be read";
+      return config.fullKey(settings.keyPrefix + key) + " = \"" + path + "\" cannot be read";
     }
   }
   return {};
@@ -111,42 +114,43 @@ std::string connackText(int rc) {
 std::string explainConnectError(const ConfigReader& config, const ConnectionSettings& settings,
                                 int rc, const std::string& detail) {
   const std::string& broker = settings.broker;
+  const auto key = [&](const char* name) { return config.fullKey(settings.keyPrefix + name); };
   if (std::string text = connackText(rc); !text.empty()) {
     std::string out = "broker " + broker + " refused the connection: " + text + " (CONNACK " +
                       std::to_string(rc) + ")";
     if (rc == 4 || rc == 5) {
-      out += settings.username.empty()
-                 ? "; the broker wants credentials: set " + config.fullKey("username") + " and " +
-                       config.fullKey("password")
-                 : "; check " + config.fullKey("username") + " (\"" + settings.username +
-                       "\") and " + config.fullKey("password") +
-                       " against the broker's password file and ACL";
+      out +=
+          settings.username.empty()
+              ? "; the broker wants credentials: set " + key("username") + " and " + key("password")
+              : "; check " + key("username") + " (\"" + settings.username + "\") and " +
+                    key("password") + " against the broker's password file and ACL";
     } else if (rc == 2) {
-      out += "; check " + config.fullKey("client_id") + " (\"" + settings.clientId + "\")";
+      out += "; check " + key("client_id") + " (\"" + settings.clientId + "\")";
     }
     return out;
   }
   if (settings.tls()) {
     return "cannot connect to broker " + broker + ": " + detail +
-           "; is the broker running and reachable at that address, does " +
-           config.fullKey("tls.ca_file") + " hold the CA that signed the broker's certificate, " +
-           "and does that certificate name the host in " + config.fullKey("broker") + "?";
+           "; is the broker running and reachable at that address, does " + key("tls.ca_file") +
+           " hold the CA that signed the broker's certificate, " +
+           "and does that certificate name the host in " + key("broker") + "?";
   }
   return "cannot connect to broker " + broker + ": " + detail +
          "; is the broker running and reachable at that address?";
 }
 
 void describeConnection(std::ostream& out, const ConnectionSettings& settings) {
-  out << "broker = " << settings.broker << "\n"
-      << "client_id = " << settings.clientId << "\n"
-      << "username = " << settings.username << "\n"
-      << "password = " << (settings.password.empty() ? "" : "<redacted>") << "\n"
-      << "tls.ca_file = " << settings.caFile << "\n"
-      << "tls.cert_file = " << settings.certFile << "\n"
-      << "tls.key_file = " << settings.keyFile << "\n"
-      << "tls.verify = " << (settings.verify ? "true" : "false") << "\n"
-      << "keepalive_s = " << settings.keepaliveS << "\n"
-      << "connect_timeout_ms = " << settings.connectTimeoutMs << "\n";
+  const std::string& p = settings.keyPrefix;
+  out << p << "broker = " << settings.broker << "\n"
+      << p << "client_id = " << settings.clientId << "\n"
+      << p << "username = " << settings.username << "\n"
+      << p << "password = " << (settings.password.empty() ? "" : "<redacted>") << "\n"
+      << p << "tls.ca_file = " << settings.caFile << "\n"
+      << p << "tls.cert_file = " << settings.certFile << "\n"
+      << p << "tls.key_file = " << settings.keyFile << "\n"
+      << p << "tls.verify = " << (settings.verify ? "true" : "false") << "\n"
+      << p << "keepalive_s = " << settings.keepaliveS << "\n"
+      << p << "connect_timeout_ms = " << settings.connectTimeoutMs << "\n";
 }
 
 }  // namespace lpr::mqtt_link

@@ -15,9 +15,13 @@ class connect_options_builder;
 // the same words:
 //   broker, client_id, username, password, tls.ca_file, tls.cert_file, tls.key_file,
 //   tls.verify, keepalive_s, connect_timeout_ms
+// each behind ConnectionSettings::keyPrefix, so that a plugin whose MQTT link is a side feature
+// (source_rtsp's trigger: trigger_broker, ...) names them as its own.
 namespace lpr::mqtt_link {
 
 struct ConnectionSettings {
+  // Set before readConnectionSettings(); every key above is read and named as keyPrefix + key.
+  std::string keyPrefix;
   std::string broker = "tcp://127.0.0.1:1883";
   std::string clientId;
   std::string username;

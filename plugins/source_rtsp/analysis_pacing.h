@@ -16,18 +16,22 @@ class RateLimiter {
     if (maxPerSecond_ <= 0.0) return true;
     const auto interval = std::chrono::duration_cast<SteadyTime::duration>(
         std::chrono::duration<double>(1.0 / maxPerSecond_));
-    if (last_ && now - *last_ < interval) return false;
+    if (admitted_ && now - last_ < interval) return false;
+    admitted_ = true;
     last_ = now;
     return true;
   }
 
  private:
   double maxPerSecond_;
-  std::optional<SteadyTime> last_;
+  // Not std::optional: GCC 12 inlines admit() into the analysis loop and warns that the
+  // optional's time may be used uninitialized (-Wmaybe-uninitialized), a false positive.
+  bool admitted_ = false;
+  SteadyTime last_{};
 };
 
-// An external trigger (a loop detector's HTTP call): frames are analysed only within `window`
-// after the last one. Pure: the caller passes the time.
+// An external trigger (a loop detector's HTTP call or MQTT message): frames are analysed only
+// within `window` after the last one. Pure: the caller passes the time.
 class TriggerWindow {
  public:
   explicit TriggerWindow(std::chrono::milliseconds window) : window_(window) {}

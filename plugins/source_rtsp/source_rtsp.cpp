@@ -97,12 +97,7 @@ void SourceRtsp::configure(PluginContext& ctx) {
   }
   motionThreshold_ = config.getDouble("motion_threshold", motionThreshold_, 0.0, 1.0);
   motionHold_ = Ms(config.getInt("motion_hold_ms", 2000, 0, 600000));
-  trigger_ = config.getEnum("trigger", "none", {"none", "http"});
-  triggerPath_ = config.getString("trigger_path", "/api/rtsp/" + ctx.instanceId() + "/trigger");
-  if (triggerPath_.empty() || triggerPath_.front() != '/') {
-    config.problem("trigger_path", triggerPath_, "a path starting with /");
-  }
-  triggerWindow_ = TriggerWindow(Ms(config.getInt("trigger_window_ms", 5000, 100, 600000)));
+  readTriggerKeys(config);
   votes_.minConfidence =
       static_cast<float>(config.getDouble("min_confidence", votes_.minConfidence, 0.0, 1.0));
   votes_.vehicleTimeout = Ms(config.getInt("vehicle_timeout_ms", 2000, 100, 600000));
@@ -126,6 +121,11 @@ void SourceRtsp::configure(PluginContext& ctx) {
                               {{"plugin", ctx.instanceId()}, {"reason", "no_motion"}});
   skippedTrigger_ = &m.counter("lpr_rtsp_frames_skipped_total", skippedHelp,
                                {{"plugin", ctx.instanceId()}, {"reason", "no_trigger"}});
+  if (trigger_ != "none") {
+    triggers_ = &m.counter("lpr_rtsp_triggers_total",
+                           "Triggers (HTTP POSTs, MQTT messages) that opened an analysis window",
+                           {{"plugin", ctx.instanceId()}, {"trigger", trigger_}});
+  }
   reconnects_ = &m.counter("lpr_rtsp_reconnects_total",
                            "Times an RTSP source connected again after losing its camera", labels);
   vehicles_ = &m.counter("lpr_rtsp_vehicles_total",
@@ -157,6 +157,38 @@ void SourceRtsp::configure(PluginContext& ctx) {
   configured_ = true;
 }
 
+void SourceRtsp::readTriggerKeys(ConfigReader& config) {
+  trigger_ = config.getEnum("trigger", "none", {"none", "http", "mqtt"});
+  triggerPath_ = config.getString("trigger_path", "/api/rtsp/" + ctx_->instanceId() + "/trigger");
+  if (triggerPath_.empty() || triggerPath_.front() != '/') {
+    config.problem("trigger_path", triggerPath_, "a path starting with /");
+  }
+  triggerWindow_ = TriggerWindow(Ms(config.getInt("trigger_window_ms", 5000, 100, 600000)));
+  mqttTrigger_.reset();
+  if (trigger_ == "mqtt") {
+    MqttTriggerSettings settings = readMqttTriggerSettings(
+        config, "lpr-gateway-" + ctx_->gatewayId() + "-" + ctx_->instanceId() + "-trigger");
+    mqttTrigger_ =
+        std::make_unique<MqttTrigger>(*ctx_, std::move(settings), [this] { fireTrigger(); });
+    return;
+  }
+  // Unread, they would be reported as unknown; this says what they are missing instead.
+  for (const std::string& key : mqttTriggerKeys()) {
+    if (!config.has(key)) continue;
+    const std::string value =
+        key == "trigger_password" ? std::string("<redacted>") : config.getString(key, "");
+    config.problem(key, value, "no value unless trigger = mqtt (trigger is " + trigger_ + ")");
+  }
+}
+
+void SourceRtsp::fireTrigger() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    triggerWindow_.fire(std::chrono::steady_clock::now());
+  }
+  if (triggers_) triggers_->inc();
+}
+
 StartResult SourceRtsp::start() {
   if (!ctx_ || !configured_) return StartResult::fatal("start() before configure()");
   {
@@ -177,16 +209,18 @@ StartResult SourceRtsp::start() {
   // them.
   cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR);
   runId_ = newUuid().substr(0, 8);
+  if (mqttTrigger_) {
+    if (StartResult result = mqttTrigger_->start(); result.kind != StartResult::Kind::Ok) {
+      return result;
+    }
+  }
   if (trigger_ == "http") {
     HttpRoute route;
     route.method = "POST";
     route.path = triggerPath_;
     route.owner = ctx_->instanceId();
     route.handle = [this](Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) {
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        triggerWindow_.fire(std::chrono::steady_clock::now());
-      }
+      fireTrigger();
       response.setStatus(Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
       response.send();
     };
@@ -212,6 +246,7 @@ void SourceRtsp::stop() noexcept {
     if (captureThread_.joinable()) captureThread_.join();
     if (analysisThread_.joinable()) analysisThread_.join();
     if (trigger_ == "http") ctx_->http().removeOwner(ctx_->instanceId());
+    if (mqttTrigger_) mqttTrigger_->stop();
     gauges_->connected.store(false);
     std::lock_guard<std::mutex> lock(mutex_);
     running_ = false;
@@ -392,12 +427,20 @@ void SourceRtsp::describe(std::ostream& out) const {
       << "\nmotion_threshold = " << motionThreshold_ << "\ntrigger = " << trigger_
       << (trigger_ == "http" ? " (POST " + triggerPath_ + ")" : std::string()) << "\n"
       << "min_confidence = " << votes_.minConfidence << "\n";
+  if (mqttTrigger_) mqttTrigger_->describe(out);
 }
 
 Health SourceRtsp::health() const {
-  if (gauges_->connected.load()) return Health::ok("receiving the stream");
+  const std::string trigger = mqttTrigger_ ? "; " + mqttTrigger_->status() : std::string();
+  if (gauges_->connected.load()) {
+    // Without its trigger the camera is read but nothing is analysed.
+    if (mqttTrigger_ && !mqttTrigger_->connected()) {
+      return Health::degraded("receiving the stream" + trigger);
+    }
+    return Health::ok("receiving the stream" + trigger);
+  }
   std::lock_guard<std::mutex> lock(mutex_);
-  return Health::unreachable(lastError_.empty() ? "connecting" : lastError_);
+  return Health::unreachable((lastError_.empty() ? "connecting" : lastError_) + trigger);
 }
 
 }  // namespace lpr::plugins::source_rtsp

@@ -11,6 +11,7 @@
 
 #include "analysis_pacing.h"
 #include "motion_gate.h"
+#include "mqtt_trigger.h"
 #include "ocr/plate_reader.h"
 #include "plugin/log_throttle.h"
 #include "plugin/plugin.h"
@@ -35,10 +36,10 @@ struct CameraGauges {
 };
 
 // Reads plates off one RTSP camera: a capture thread keeps the newest frame (reconnecting with
-// backoff), an analysis thread takes it through the trigger window, the rate limit and the
-// motion gate to the plate reader, follows vehicles across frames (VehicleVotes) and hands each
-// vehicle's first confident read, then its refinements (same vehicle_id), to ctx.ingest() with
-// the frame as a JPEG snapshot.
+// backoff), an analysis thread takes it through the trigger window (opened by an HTTP POST or
+// an MQTT message), the rate limit and the motion gate to the plate reader, follows vehicles
+// across frames (VehicleVotes) and hands each vehicle's first confident read, then its
+// refinements (same vehicle_id), to ctx.ingest() with the frame as a JPEG snapshot.
 class SourceRtsp : public Source {
  public:
   SourceRtsp();
@@ -62,6 +63,8 @@ class SourceRtsp : public Source {
   void analyse(const Frame& frame);
   void publish(const Frame& frame, const ocr::PlateRead& read, const VehicleUpdate& update);
   bool waitStopping(std::chrono::milliseconds duration);
+  void fireTrigger();
+  void readTriggerKeys(ConfigReader& config);
 
   PluginContext* ctx_ = nullptr;
   bool configured_ = false;
@@ -91,6 +94,7 @@ class SourceRtsp : public Source {
   Counter* skippedRate_ = nullptr;
   Counter* skippedMotion_ = nullptr;
   Counter* skippedTrigger_ = nullptr;
+  Counter* triggers_ = nullptr;
   Counter* reconnects_ = nullptr;
   Counter* vehicles_ = nullptr;
   Counter* refinements_ = nullptr;
@@ -110,6 +114,8 @@ class SourceRtsp : public Source {
   TriggerWindow triggerWindow_{std::chrono::milliseconds(5000)};
   std::thread captureThread_;
   std::thread analysisThread_;
+  // Last, so that it is gone (its paho callbacks with it) before what fireTrigger() touches.
+  std::unique_ptr<MqttTrigger> mqttTrigger_;
 };
 
 }  // namespace lpr::plugins::source_rtsp

@@ -1,9 +1,11 @@
 // Issue 8: source_rtsp through the binary. A real RTSP server (gst-rtsp-server) streams a clip
 // made at test time from a plate photo (the car approaches over 3 s, with noise): exactly one
 // vehicle reaches the broker with the right plate. The server is killed and started again on
-// the same port: the source reconnects and reads the next car.
+// the same port: the source reconnects and reads the next car. With a trigger (HTTP or MQTT),
+// only a car after the trigger is read.
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
+#include <mqtt/async_client.h>
 
 #include <filesystem>
 #include <map>
@@ -28,6 +30,23 @@ struct Seen {
 class RtspE2E : public GatewayE2E {
  protected:
   void oneCarThenReconnect(const std::string& backend);
+  // Publishes as a loop detector would (QoS 1), waiting for the broker's PUBACK.
+  void publish(const std::string& topic, const std::string& payload) {
+    mqtt::async_client client(broker_->uri(), "e2e-loop-detector", nullptr);
+    client.connect(mqtt::connect_options_builder().clean_session(true).finalize())->wait();
+    client.publish(topic, payload.data(), payload.size(), 1, false)->wait();
+    client.disconnect()->wait();
+  }
+  std::string cam1Health() {
+    Poco::JSON::Parser parser;
+    auto obj = parser.parse(httpRequest(gateway_.port(), "GET", "/healthz", {}, {}).body)
+                   .extract<Poco::JSON::Object::Ptr>();
+    auto plugins = obj->getObject("plugins");
+    Poco::JSON::Object::Ptr cam;
+    if (plugins) cam = plugins->getObject("cam1");
+    if (!cam) return "absent";
+    return cam->getValue<std::string>("state") + ": " + cam->optValue<std::string>("detail", "");
+  }
   std::vector<Seen> events() {
     std::vector<Seen> out;
     for (const auto& m : collector_->messages(eventTopic_)) {
@@ -186,6 +205,71 @@ TEST_F(RtspE2E, WithAnHttpTriggerOnlyTriggeredFramesAreRead) {
         return firsts == 1 && v.size() == 1 && v.begin()->second == kPlate;
       },
       20s));
+}
+
+// trigger = mqtt: a message on the trigger topic (a loop detector's, on the real broker) opens
+// the window as the HTTP POST does; a message with another payload does not.
+TEST_F(RtspE2E, WithAnMqttTriggerOnlyTriggeredFramesAreRead) {
+  ScratchDir scratch("lpr-rtsp");
+  const std::string clip = scratch.file("approach.mp4");
+  makeApproachClip(std::string(LPR_RTSP_TEST_PLATES) + "/br/" + kPlate + ".jpg", clip);
+  RtspTestCamera camera(clip, scratch.file("rtsp_server.log"));
+  camera.start();
+  gateway_.configure(baseConfig() +
+                     "plugin.track.type = proc_track\n"
+                     "pipeline.processors = track\n"
+                     "plugin.cam1.type = source_rtsp\n"
+                     "plugin.cam1.url = " +
+                     camera.url() +
+                     "\n"
+                     "plugin.cam1.models = " LPR_RTSP_TEST_MODEL_DIR
+                     "\n"
+                     "plugin.cam1.region = br\n"
+                     "plugin.cam1.trigger = mqtt\n"
+                     "plugin.cam1.trigger_broker = " +
+                     broker_->uri() +
+                     "\n"
+                     "plugin.cam1.trigger_topic = site/loop/+/presence\n"
+                     "plugin.cam1.trigger_payload = 1\n"
+                     "plugin.cam1.trigger_window_ms = 600000\n"
+                     "plugin.cam1.reconnect_min_ms = 200\n"
+                     "plugin.cam1.reconnect_max_ms = 1000\n");
+  gateway_.start();
+  ASSERT_TRUE(
+      waitFor([&] { return metricValue("lpr_rtsp_trigger_connected{plugin=\"cam1\"}") == 1; }, 30s))
+      << metrics();
+  ASSERT_TRUE(waitFor([&] { return cam1Health().rfind("ok: ", 0) == 0; }, 30s)) << cam1Health();
+  EXPECT_NE(cam1Health().find("subscribed to site/loop/+/presence"), std::string::npos)
+      << cam1Health();
+  // The loop reports "vehicle gone": not a trigger.
+  publish("site/loop/1/presence", "0");
+  ASSERT_TRUE(
+      waitFor([&] { return metricValue("lpr_rtsp_trigger_ignored_total{plugin=\"cam1\"}") == 1; }));
+
+  // The car is in the first 4.5 s of the clip (112 frames); wait until it has passed.
+  const std::string read = "lpr_rtsp_frames_read_total{plugin=\"cam1\"}";
+  ASSERT_TRUE(waitFor([&] { return metricValue(read) >= 150; }, 60s)) << metrics();
+  EXPECT_EQ(metricValue("lpr_rtsp_vehicles_total{plugin=\"cam1\"}"), 0);
+  EXPECT_EQ(metricValue("lpr_rtsp_frames_analysed_total{plugin=\"cam1\"}"), 0);
+  EXPECT_GE(metricValue("lpr_rtsp_frames_skipped_total{plugin=\"cam1\",reason=\"no_trigger\"}"),
+            100);
+
+  publish("site/loop/1/presence", "1");
+  const std::string triggers = "lpr_rtsp_triggers_total{plugin=\"cam1\",trigger=\"mqtt\"}";
+  ASSERT_TRUE(waitFor([&] { return metricValue(triggers) == 1; })) << metrics();
+  camera.kill();
+  camera.start();  // the next car
+  ASSERT_TRUE(
+      waitFor([&] { return metricValue("lpr_rtsp_vehicles_total{plugin=\"cam1\"}") >= 1; }, 60s))
+      << metrics();
+  std::size_t firsts = 0;
+  ASSERT_TRUE(waitFor(
+      [&] {
+        auto v = vehicles(&firsts);
+        return firsts == 1 && v.size() == 1 && v.begin()->second == kPlate;
+      },
+      20s));
+  EXPECT_EQ(metricValue("lpr_rtsp_trigger_ignored_total{plugin=\"cam1\"}"), 1);
 }
 
 }  // namespace
