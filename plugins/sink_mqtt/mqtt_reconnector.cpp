@@ -32,7 +32,8 @@ void Reconnector::start(Link link) {
   stopping_ = false;
   backoff_ = kInitialBackoff;
   failedAttempts_ = 0;
-  lastError_.clear();
+  nextAttempt_ = std::chrono::steady_clock::now();
+  lastError_ = connected_->load() ? "" : "connecting";
   thread_ = std::thread([this] { loop(); });
 }
 

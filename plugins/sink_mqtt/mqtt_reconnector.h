@@ -40,8 +40,8 @@ class Reconnector {
   Reconnector(const Reconnector&) = delete;
   Reconnector& operator=(const Reconnector&) = delete;
 
-  // Starts the thread once the plugin's first connect succeeded (the plugin retries that one
-  // through its start()).
+  // Starts the thread: after the plugin's own first connect succeeded, or, while `connected`
+  // is false, with an attempt at once (lastError() says "connecting" until it is made).
   void start(Link link);
   // Joins the thread; start() may follow.
   void stop() noexcept;

@@ -70,6 +70,22 @@ TEST(MqttReconnectorTest, AFailedAttemptIsTheLastErrorUntilASuccess) {
   EXPECT_FALSE(link.connected->load());
 }
 
+TEST(MqttReconnectorTest, StartedWhileNotConnectedItConnectsAtOnce) {
+  ScriptedLink link;
+  link.connected->store(false);
+  link.failuresLeft = 1;
+  Reconnector reconnector(Poco::Logger::get("test"), "tcp://127.0.0.1:1", link.connected);
+  reconnector.start(link.link());
+  // "connecting" until the first attempt says otherwise.
+  const std::string first = reconnector.lastError();
+  EXPECT_TRUE(first == "connecting" || first == "broker down") << first;
+  // The flag goes up inside the attempt, the error is cleared just after it.
+  ASSERT_TRUE(
+      waitFor([&] { return link.connected->load() && reconnector.lastError().empty(); }, 5s))
+      << reconnector.lastError();
+  EXPECT_EQ(link.attempts, 2);
+}
+
 TEST(MqttReconnectorTest, FailingAttemptsAreSpacedByADoublingBackoff) {
   ScriptedLink link;
   Reconnector reconnector(Poco::Logger::get("test"), "tcp://127.0.0.1:1", link.connected);

@@ -1,7 +1,6 @@
 #include "source_frigate.h"
 
 #include <Poco/Logger.h>
-#include <mqtt/async_client.h>
 
 #include <algorithm>
 #include <ostream>
@@ -36,7 +35,7 @@ std::string topicPrefixProblem(const std::string& prefix) {
 
 }  // namespace
 
-SourceFrigate::SourceFrigate() : connected_(std::make_shared<std::atomic<bool>>(false)) {}
+SourceFrigate::SourceFrigate() = default;
 
 SourceFrigate::~SourceFrigate() { stop(); }
 
@@ -53,8 +52,18 @@ void SourceFrigate::configure(PluginContext& ctx) {
   cleanSession_ = config.getBool("clean_session", cleanSession_);
   accessPoint_ = static_cast<int>(config.getInt("access_point", accessPoint_, 0, 1));
 
+  mqtt_link::SubscriberOptions subscription;
+  subscription.connection = connection_;
+  subscription.topics = {options_.topicPrefix + "/tracked_object_update",
+                         options_.topicPrefix + "/events"};
+  subscription.cleanSession = cleanSession_;
+  subscription.aclKeys = config.fullKey("username") + " and " + config.fullKey("topic_prefix");
+  subscriber_ = std::make_unique<mqtt_link::Subscriber>(
+      ctx, std::move(subscription),
+      [this](const std::string& topic, const std::string& payload) { onMessage(topic, payload); });
+
   const Labels labels{{"plugin", ctx.instanceId()}};
-  std::weak_ptr<std::atomic<bool>> connected = connected_;
+  std::weak_ptr<const std::atomic<bool>> connected = subscriber_->connectedFlag();
   ctx.metrics().gauge("lpr_mqtt_source_connected",
                       "1 while an MQTT source is connected to its broker and subscribed", labels,
                       [connected] {
@@ -70,115 +79,16 @@ void SourceFrigate::configure(PluginContext& ctx) {
                           {{"plugin", ctx.instanceId()}, {"result", result}});
   }
   ctx.metrics().counter(kIgnoredMetric, kIgnoredHelp, labels);
-  reconnector_ =
-      std::make_unique<mqtt_link::Reconnector>(ctx.logger(), connection_.broker, connected_);
   configured_ = true;
 }
 
 StartResult SourceFrigate::start() {
   if (!ctx_ || !configured_) return StartResult::fatal("start() before configure()");
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (running_) return StartResult::ok();
-  }
-  if (std::string unreadable = mqtt_link::unreadableTlsFile(ctx_->config(), connection_);
-      !unreadable.empty()) {
-    return StartResult::fatal(unreadable);
-  }
-  if (!client_) {
-    auto builder = mqtt_link::connectOptions(connection_);
-    // A persistent session: the broker keeps our subscriptions and queues QoS 1 messages while
-    // the link is down.
-    builder.clean_session(cleanSession_);
-    connectOptions_ = std::make_unique<mqtt::connect_options>(builder.finalize());
-    try {
-      client_ =
-          std::make_unique<mqtt::async_client>(connection_.broker, connection_.clientId, nullptr);
-    } catch (const mqtt::exception& e) {
-      return StartResult::fatal(ctx_->config().fullKey("broker") + " = \"" + connection_.broker +
-                                "\" is not usable: " + e.what());
-    }
-    client_->set_connection_lost_handler([this](const std::string& cause) {
-      // paho's thread: flag and wake only.
-      reconnector_->lost();
-      ctx_->logger().warning("MQTT disconnected broker=%s cause=\"%s\"; reconnecting",
-                             connection_.broker,
-                             cause.empty() ? std::string("connection lost") : cause);
-    });
-    client_->set_message_callback([this](mqtt::const_message_ptr message) {
-      onMessage(message->get_topic(), message->to_string());
-    });
-  }
-  std::string error = connectOnce();
-  if (!error.empty()) {
-    reconnector_->failed(error);
-    return StartResult::retryLater(error);
-  }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    running_ = true;
-  }
-  reconnector_->start(
-      {[this] { return connectOnce(); }, [this] { return client_->is_connected(); }});
-  return StartResult::ok();
-}
-
-std::string SourceFrigate::connectOnce() {
-  const auto timeout = std::chrono::milliseconds(connection_.connectTimeoutMs);
-  try {
-    // paho enforces connect_timeout itself; the margin covers its whole-second rounding.
-    if (!client_->connect(*connectOptions_)->wait_for(timeout + 2s)) {
-      return "no answer from broker " + connection_.broker + " within " +
-             std::to_string(connection_.connectTimeoutMs) + " ms";
-    }
-  } catch (const mqtt::exception& e) {
-    return mqtt_link::explainConnectError(ctx_->config(), connection_, e.get_return_code(),
-                                          e.what());
-  }
-  const std::vector<std::string> topics{options_.topicPrefix + "/tracked_object_update",
-                                        options_.topicPrefix + "/events"};
-  try {
-    if (!client_->subscribe(mqtt::string_collection::create(topics), {kQos, kQos})
-             ->wait_for(timeout + 2s)) {
-      throw mqtt::exception(MQTTASYNC_FAILURE, "no SUBACK in time");
-    }
-  } catch (const mqtt::exception& e) {
-    try {
-      client_->disconnect()->wait_for(timeout);
-    } catch (const mqtt::exception&) {
-    }
-    // A broker ACL that denies the subscription answers with a failure code.
-    return "broker " + connection_.broker + " refused the subscription to " + topics[0] + " and " +
-           topics[1] + ": " + e.what() + "; check the broker's ACL for " +
-           ctx_->config().fullKey("username") + " and " + ctx_->config().fullKey("topic_prefix");
-  }
-  connected_->store(true);
-  ctx_->logger().information("MQTT connected broker=%s client_id=%s topics=%s,%s",
-                             connection_.broker, connection_.clientId, topics[0], topics[1]);
-  return {};
+  return subscriber_->start(false);
 }
 
 void SourceFrigate::stop() noexcept {
-  try {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!running_) return;
-    }
-    reconnector_->stop();
-    connected_->store(false);
-    if (client_ && client_->is_connected()) {
-      const auto timeout = std::chrono::milliseconds(connection_.connectTimeoutMs);
-      try {
-        client_->disconnect(static_cast<int>(timeout.count()))->wait_for(timeout + 1s);
-      } catch (const mqtt::exception&) {
-      }
-    }
-    std::lock_guard<std::mutex> lock(mutex_);
-    running_ = false;
-    ctx_->logger().information("MQTT disconnected broker=%s (stopped)", connection_.broker);
-  } catch (...) {
-    // stop() must not throw; nothing useful is left to do here.
-  }
+  if (subscriber_) subscriber_->stop();
 }
 
 void SourceFrigate::describe(std::ostream& out) const {
@@ -191,11 +101,11 @@ void SourceFrigate::describe(std::ostream& out) const {
 }
 
 Health SourceFrigate::health() const {
-  if (connected_->load()) {
+  if (subscriber_ && subscriber_->connected()) {
     return Health::ok("connected to " + connection_.broker + ", subscribed to " +
                       options_.topicPrefix + "/tracked_object_update and /events");
   }
-  const std::string error = reconnector_ ? reconnector_->lastError() : std::string();
+  const std::string error = subscriber_ ? subscriber_->lastError() : std::string();
   return Health::degraded("not connected to broker " + connection_.broker +
                           (error.empty() ? std::string() : ": " + error));
 }

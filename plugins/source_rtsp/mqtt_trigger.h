@@ -1,22 +1,13 @@
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
 #include <functional>
-#include <memory>
-#include <mutex>
 #include <ostream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "mqtt_connection.h"
+#include "mqtt_subscriber.h"
 #include "plugin/plugin.h"
-
-namespace mqtt {
-class async_client;
-class connect_options;
-}  // namespace mqtt
 
 namespace lpr {
 class Counter;
@@ -46,45 +37,31 @@ std::string topicFilterProblem(const std::string& filter);
 // Whether a message with `payload` opens the window.
 bool payloadTriggers(const MqttTriggerSettings& settings, const std::string& payload);
 
-// A subscriber (QoS 1) to trigger_topic that calls `fire` for each message that passes the
-// payload filter. It connects in a thread of its own and reconnects (and subscribes again)
-// with backoff, so a broker that is down delays triggers but never the camera.
+// A subscriber (QoS 1, clean session) to trigger_topic that calls `fire` for each message that
+// passes the payload filter. It connects in the background and reconnects (and subscribes
+// again) with backoff (mqtt_link::Subscriber), so a broker that is down delays triggers but
+// never the camera.
 class MqttTrigger {
  public:
   MqttTrigger(PluginContext& ctx, MqttTriggerSettings settings, std::function<void()> fire);
-  ~MqttTrigger();
-  MqttTrigger(const MqttTrigger&) = delete;
-  MqttTrigger& operator=(const MqttTrigger&) = delete;
 
   // Fatal only for what a retry cannot fix (an unreadable TLS file, an unusable broker URI).
-  StartResult start();
-  void stop() noexcept;
+  StartResult start() { return subscriber_.start(true); }
+  void stop() noexcept { subscriber_.stop(); }
 
-  bool connected() const { return connected_->load(); }
+  bool connected() const { return subscriber_.connected(); }
   // "connected to ..., subscribed to ..." or why not.
   std::string status() const;
   void describe(std::ostream& out) const;
 
  private:
-  std::string connectOnce();
-  void connectLoop();
   void onMessage(const std::string& payload);
 
-  PluginContext& ctx_;
-  MqttTriggerSettings settings_;
-  std::function<void()> fire_;
+  const MqttTriggerSettings settings_;
+  const std::function<void()> fire_;
   Counter* ignored_ = nullptr;
-  std::unique_ptr<mqtt::connect_options> connectOptions_;
-  std::unique_ptr<mqtt::async_client> client_;
-  // Shared with the metrics gauge, which may outlive this object.
-  std::shared_ptr<std::atomic<bool>> connected_;
-
-  mutable std::mutex mutex_;  // guards the fields below
-  std::condition_variable wake_;
-  bool running_ = false;
-  bool stopping_ = false;
-  std::string lastError_;
-  std::thread thread_;
+  // Last: destroyed first, so no message arrives while the members above are going.
+  mqtt_link::Subscriber subscriber_;
 };
 
 }  // namespace lpr::plugins::source_rtsp
