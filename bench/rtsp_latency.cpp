@@ -4,7 +4,8 @@
 // source_rtsp, proc_track and sink_mqtt against a local mosquitto; a subscriber times each
 // event: frame read off the stream (the event's captured_at) → event received from the broker.
 //   LPR_GATEWAY_BIN=build/bin/lpr-gateway build/bin/lpr-bench-rtsp [--vehicles N]
-//     [--analysis-fps F] [--max-seconds S]     (LPR_BENCH_LOG=1 also prints the gateway log)
+//     [--analysis-fps F] [--max-seconds S] [--backend ffmpeg|gstreamer]     (LPR_BENCH_LOG=1 also
+//     prints the gateway log)
 // captured_at has millisecond resolution; the GStreamer reader adds 2 ms (p50) / 5 ms (p95)
 // between the frame's arrival and the read (docs: test-infra §5), which is not in these figures.
 #include <Poco/JSON/Parser.h>
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
   int vehicles = 20;
   double analysisFps = 10;
   int maxSeconds = 300;
+  std::string backend = "ffmpeg";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     if (k == "--vehicles")
@@ -58,6 +60,8 @@ int main(int argc, char** argv) {
       analysisFps = std::stod(argv[i + 1]);
     else if (k == "--max-seconds")
       maxSeconds = std::stoi(argv[i + 1]);
+    else if (k == "--backend")
+      backend = argv[i + 1];
   }
   setenv("LPR_SOURCE_DIR", LPR_BENCH_SOURCE_DIR, 0);
   ScratchDir scratch("lpr-bench-rtsp");
@@ -100,6 +104,9 @@ int main(int argc, char** argv) {
       "plugin.cam1.models = " LPR_BENCH_MODEL_DIR
       "\n"
       "plugin.cam1.region = br\n"
+      "plugin.cam1.backend = " +
+      backend +
+      "\n"
       "plugin.cam1.max_analysis_fps = " +
       std::to_string(analysisFps) +
       "\n"

@@ -71,7 +71,7 @@ void SourceRtsp::configure(PluginContext& ctx) {
   if (capture_.url.rfind("rtsp://", 0) != 0 && capture_.url.rfind("rtsps://", 0) != 0) {
     config.problem("url", capture_.url, "the camera's rtsp:// URL (credentials may be in it)");
   }
-  capture_.backend = config.getEnum("backend", "gstreamer", {"gstreamer", "ffmpeg"}) == "ffmpeg"
+  capture_.backend = config.getEnum("backend", "ffmpeg", {"ffmpeg", "gstreamer"}) == "ffmpeg"
                          ? CaptureSettings::Backend::FFmpeg
                          : CaptureSettings::Backend::GStreamer;
   capture_.tcp = config.getEnum("transport", "tcp", {"tcp", "udp"}) == "tcp";

@@ -22,7 +22,7 @@ TEST(SourceRtspConfig, SampleConfiguresCleanly) {
   EXPECT_TRUE(ctx.problems().empty()) << ctx.problemText();
   std::ostringstream out;
   source.describe(out);
-  EXPECT_NE(out.str().find("backend = gstreamer"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("backend = ffmpeg"), std::string::npos) << out.str();
 }
 
 TEST(SourceRtspConfig, BadValuesAndUnknownKeysAreNamed) {
