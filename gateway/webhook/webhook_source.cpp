@@ -32,6 +32,9 @@ const char* const kHeartbeatsHelp = "Keep-alive and status posts a push source a
 const char* const kIgnoredMetric = "lpr_webhook_ignored_total";
 const char* const kIgnoredHelp =
     "Well-formed posts that carried no plate read (previews, other objects)";
+const char* const kTcpObjectsMetric = "lpr_webhook_tcp_objects_total";
+const char* const kTcpObjectsHelp =
+    "JSON objects a push source took off its raw TCP port (tcp_listen), by result";
 
 const char* const kErrorKinds[] = {"auth",
                                    "forbidden",
@@ -44,7 +47,9 @@ const char* const kErrorKinds[] = {"auth",
                                    "bad_value",
                                    "unsupported_type",
                                    "bad_image",
-                                   "store"};
+                                   "store",
+                                   "framing",
+                                   "truncated"};
 
 std::int64_t ticks(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -91,8 +96,59 @@ void WebhookSource::configure(PluginContext& ctx) {
       config.getInt("max_body_bytes", static_cast<long long>(maxBodyBytes_), 1024, 64ll << 20));
   accessPoint_ = config.getEnum("access_point", accessPoint_, {"0", "1", "direction"});
   heartbeatTimeoutS_ = config.getInt("heartbeat_timeout_s", heartbeatTimeoutS_, 0, 7 * 86400);
+  if (adapter_->acceptsTcp()) configureTcp(config);
   adapter_->configure(config);
   configured_ = true;
+}
+
+void WebhookSource::configureTcp(ConfigReader& config) {
+  tcpListen_ = config.getString("tcp_listen", "");
+  tcpOptions_.idleTimeoutS =
+      static_cast<int>(config.getInt("tcp_idle_timeout_s", tcpOptions_.idleTimeoutS, 10, 86400));
+  if (tcpListen_.empty()) return;
+  const auto colon = tcpListen_.rfind(':');
+  int port = -1;
+  if (colon != std::string::npos && colon + 1 < tcpListen_.size() &&
+      tcpListen_.find_first_not_of("0123456789", colon + 1) == std::string::npos &&
+      tcpListen_.size() - colon - 1 <= 5) {
+    port = std::stoi(tcpListen_.substr(colon + 1));
+  }
+  if (port < 0 || port > 65535 || colon == 0) {
+    config.problem("tcp_listen", tcpListen_, "host:port, e.g. 0.0.0.0:9500");
+    return;
+  }
+  tcpOptions_.host = tcpListen_.substr(0, colon);
+  tcpOptions_.port = port;
+  tcpOptions_.maxObjectBytes = maxBodyBytes_;
+  tcpOptions_.allowFrom = guard_.allowFrom();
+  if (tcpOptions_.allowFrom.empty()) {
+    // Raw TCP has no credentials: the address is the only thing that tells the camera apart.
+    config.problem("tcp_listen", tcpListen_,
+                   "a TCP push has no authentication: set " + config.fullKey("allow_from") +
+                       " to the camera's address as well");
+  }
+}
+
+bool WebhookSource::takeTcpObject(std::string object, const std::string& peer) {
+  WebhookRequest webhook;
+  webhook.method = "TCP";
+  webhook.path = tcpListen_;
+  webhook.contentType = "application/json";
+  webhook.body = std::move(object);
+  webhook.receivedAt = Clock::now();
+  try {
+    const Outcome outcome = process(webhook, peer);
+    count(kTcpObjectsMetric, kTcpObjectsHelp, "result",
+          outcome.kind == Outcome::Kind::Taken     ? "taken"
+          : outcome.kind == Outcome::Kind::Refused ? "refused"
+                                                   : "not_stored");
+    // Nothing can be answered on a raw TCP push; closing is the only cue a sender that keeps
+    // unsent events (ALPV's event buffer) has to send them again.
+    return outcome.kind != Outcome::Kind::NotStored;
+  } catch (const std::exception& e) {
+    ctx_->logger().error("TCP object failed: %s", std::string(e.what()));
+    return false;
+  }
 }
 
 StartResult WebhookSource::start() {
@@ -126,6 +182,30 @@ StartResult WebhookSource::start() {
   route.handle = [this](Poco::Net::HTTPServerRequest& request,
                         Poco::Net::HTTPServerResponse& response) { handle(request, response); };
   ctx_->http().add(std::move(route));
+  if (!tcpListen_.empty()) {
+    for (const char* result : {"taken", "refused", "not_stored"}) {
+      metrics.counter(kTcpObjectsMetric, kTcpObjectsHelp, {{"plugin", id}, {"result", result}});
+    }
+    tcp_ = std::make_unique<TcpPushListener>(
+        tcpOptions_,
+        [this](std::string object, const std::string& peer) {
+          return takeTcpObject(std::move(object), peer);
+        },
+        [this](const std::string& kind, const std::string& detail, const std::string& peer) {
+          reject({kind, "", detail}, peer, "tcp");
+        });
+    try {
+      tcp_->start();
+    } catch (const Poco::Exception& e) {
+      tcp_.reset();
+      ctx_->http().removeOwner(id);
+      // Often a port still held by a process that is going away: worth another try.
+      return StartResult::retryLater(ctx_->config().fullKey("tcp_listen") + " = " + tcpListen_ +
+                                     " cannot be bound: " + e.displayText());
+    }
+    ctx_->logger().information("listening tcp=%s:%d allow_from=%s", tcpOptions_.host, tcp_->port(),
+                               std::to_string(tcpOptions_.allowFrom.size()) + " network(s)");
+  }
   startedAt_ = std::chrono::steady_clock::now();
   started_ = true;
   ctx_->logger().information("listening path=%s %s", guard_.shownPath(path_), guard_.describe());
@@ -138,6 +218,8 @@ void WebhookSource::stop() noexcept {
     ctx_->http().removeOwner(ctx_->instanceId());
   } catch (...) {
   }
+  if (tcp_) tcp_->stop();
+  tcp_.reset();
   started_ = false;
 }
 
@@ -145,6 +227,9 @@ void WebhookSource::describe(std::ostream& out) const {
   out << "path=" << guard_.shownPath(path_) << " max_body_bytes=" << maxBodyBytes_
       << " access_point=" << accessPoint_ << " heartbeat_timeout_s=" << heartbeatTimeoutS_ << " "
       << guard_.describe();
+  if (!tcpListen_.empty()) {
+    out << " tcp_listen=" << tcpListen_ << " tcp_idle_timeout_s=" << tcpOptions_.idleTimeoutS;
+  }
   adapter_->describe(out);
 }
 
@@ -219,6 +304,23 @@ void WebhookSource::handleChecked(Poco::Net::HTTPServerRequest& request,
   webhook.body = std::move(*body);
   webhook.receivedAt = Clock::now();
 
+  const Outcome outcome = process(webhook, peer);
+  switch (outcome.kind) {
+    case Outcome::Kind::Taken:
+      answer(response, 200, "application/json", resultBody(adapter_->resultKey(), true, nullptr));
+      break;
+    case Outcome::Kind::Refused:
+      answer(response, 400, "application/json", errorBody(outcome.error));
+      break;
+    case Outcome::Kind::NotStored:
+      // The reads that were stored are duplicates when the sender tries again.
+      answer(response, 503, "application/json", errorBody(outcome.error));
+      break;
+  }
+}
+
+WebhookSource::Outcome WebhookSource::process(const WebhookRequest& webhook,
+                                              const std::string& peer) {
   Conversion conversion;
   try {
     conversion = adapter_->convert(webhook);
@@ -228,8 +330,8 @@ void WebhookSource::handleChecked(Poco::Net::HTTPServerRequest& request,
     conversion = Conversion::failure("bad_value", "", "payload could not be converted");
   }
   if (conversion.error) {
-    refuse(response, 400, *conversion.error, peer);
-    return;
+    reject(*conversion.error, peer, "400");
+    return {Outcome::Kind::Refused, *conversion.error};
   }
   for (const auto& warning : conversion.warnings) {
     count(kErrorsMetric, kErrorsHelp, "kind", warning.kind);
@@ -246,11 +348,10 @@ void WebhookSource::handleChecked(Poco::Net::HTTPServerRequest& request,
       ctx_->logger().debug("post without a read ip=%s reason=\"%s\"", peer, conversion.ignored);
     }
   }
-  ingest(conversion, response, peer);
+  return ingest(conversion, peer);
 }
 
-void WebhookSource::ingest(Conversion& conversion, Poco::Net::HTTPServerResponse& response,
-                           const std::string& peer) {
+WebhookSource::Outcome WebhookSource::ingest(Conversion& conversion, const std::string& peer) {
   bool failed = false;
   std::string failure;
   for (auto& read : conversion.reads) {
@@ -282,13 +383,10 @@ void WebhookSource::ingest(Conversion& conversion, Poco::Net::HTTPServerResponse
     }
   }
   if (failed) {
-    // The reads that were stored are duplicates when the sender tries again.
     count(kErrorsMetric, kErrorsHelp, "kind", "store");
-    answer(response, 503, "application/json",
-           errorBody({"store", "", "not stored, send again: " + failure}));
-    return;
+    return {Outcome::Kind::NotStored, {"store", "", "not stored, send again: " + failure}};
   }
-  answer(response, 200, "application/json", resultBody(adapter_->resultKey(), true, nullptr));
+  return {Outcome::Kind::Taken, {}};
 }
 
 std::string WebhookSource::errorBody(const InputError& error) const {
@@ -297,12 +395,16 @@ std::string WebhookSource::errorBody(const InputError& error) const {
 
 void WebhookSource::refuse(Poco::Net::HTTPServerResponse& response, int status,
                            const InputError& error, const std::string& peer) {
+  reject(error, peer, std::to_string(status));
+  answer(response, status, "application/json", errorBody(error));
+}
+
+void WebhookSource::reject(const InputError& error, const std::string& peer,
+                           const std::string& status) {
   count(kErrorsMetric, kErrorsHelp, "kind", error.kind);
   throttle_.warn(ctx_->logger(), error.kind,
-                 "refused post ip=" + peer + " status=" + std::to_string(status) +
-                     " kind=" + error.kind + " field=\"" + error.field + "\" reason=\"" +
-                     error.message + "\"");
-  answer(response, status, "application/json", errorBody(error));
+                 "refused post ip=" + peer + " status=" + status + " kind=" + error.kind +
+                     " field=\"" + error.field + "\" reason=\"" + error.message + "\"");
 }
 
 void WebhookSource::answer(Poco::Net::HTTPServerResponse& response, int status,

@@ -10,6 +10,7 @@
 #include "http/route_guard.h"
 #include "plugin/log_throttle.h"
 #include "plugin/plugin.h"
+#include "webhook/tcp_push_listener.h"
 #include "webhook/webhook_conversion.h"
 
 namespace Poco::Net {
@@ -48,10 +49,14 @@ class WebhookAdapter {
   // is stored, {"<key>":false,"error":{...}} with every refusal. 2N's "success" by default;
   // Dahua resends a notification until it reads "Result": true.
   virtual std::string resultKey() const { return "success"; }
+  // True for vendors that can also push their JSON over raw TCP (tcp_listen): AXIS ALPV's TCP
+  // mode, Vaxtor's TCP output. The same convert() takes each object, as if posted.
+  virtual bool acceptsTcp() const { return false; }
 };
 
 // A push source on the shared HTTP server. Keys (plugin.<id>.*), besides RouteGuard's:
-//   path, max_body_bytes, access_point = 0 | 1 | direction, heartbeat_timeout_s
+//   path, max_body_bytes, access_point = 0 | 1 | direction, heartbeat_timeout_s, and for
+//   adapters that accept TCP: tcp_listen = host:port (needs allow_from), tcp_idle_timeout_s
 // Each read of a payload is stored before the sender gets its success; a read whose
 // (source, vendor event id) is already stored is a duplicate and makes no second event.
 class WebhookSource : public Source {
@@ -67,13 +72,26 @@ class WebhookSource : public Source {
   const WebhookAdapter& adapter() const { return *adapter_; }
   // The registered path (with the secret for auth = secret_path); for tests.
   std::string routePath() const { return guard_.routePath(path_); }
+  // The bound port of tcp_listen (the kernel's pick for port 0); 0 without it.
+  int tcpPort() const { return tcp_ ? tcp_->port() : 0; }
 
  private:
   void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
   void handleChecked(Poco::Net::HTTPServerRequest& request,
                      Poco::Net::HTTPServerResponse& response);
-  void ingest(Conversion& conversion, Poco::Net::HTTPServerResponse& response,
-              const std::string& peer);
+  // What became of a payload, however it came (HTTP post or TCP object).
+  struct Outcome {
+    enum class Kind { Taken, Refused, NotStored };
+    Kind kind = Kind::Taken;
+    InputError error;  // for Refused and NotStored
+  };
+  Outcome process(const WebhookRequest& webhook, const std::string& peer);
+  Outcome ingest(Conversion& conversion, const std::string& peer);
+  // A raw TCP object (tcp_listen): processed like a post; false closes the connection.
+  bool takeTcpObject(std::string object, const std::string& peer);
+  void configureTcp(ConfigReader& config);
+  // Counts and logs (throttled) a refusal; `status` is the HTTP status or "tcp".
+  void reject(const InputError& error, const std::string& peer, const std::string& status);
   void answer(Poco::Net::HTTPServerResponse& response, int status, const std::string& contentType,
               const std::string& body);
   // The refusal in the vendor's reply shape (WebhookAdapter::resultKey).
@@ -93,6 +111,9 @@ class WebhookSource : public Source {
   bool configured_ = false;
   bool started_ = false;
   LogThrottle throttle_;
+  std::string tcpListen_;  // host:port, empty: no TCP listener
+  TcpPushListener::Options tcpOptions_;
+  std::unique_ptr<TcpPushListener> tcp_;
 
   std::chrono::steady_clock::time_point startedAt_{};
   // Steady-clock ticks of the last heartbeat / stored read; 0 = none yet.

@@ -3,6 +3,8 @@
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
+#include "tcp_camera.h"
+#include "test_env.h"
 #include "webhook/payload_values.h"
 #include "webhook_rig.h"
 
@@ -10,13 +12,19 @@ namespace lpr {
 namespace {
 
 using testing::ClientAuth;
+using testing::TcpCamera;
+using testing::waitFor;
 using testing::WebhookRig;
+using namespace std::chrono_literals;
+
+int tcpPort(Plugin& plugin) { return dynamic_cast<WebhookSource&>(plugin).tcpPort(); }
 
 // A vendor in miniature: {"id":"..","plate":"..","dir":"in|out","image":"<base64>"} or
 // {"heartbeat":true}; a list under "plates" gives several reads.
 class TestAdapter : public WebhookAdapter {
  public:
   std::string defaultPath() const override { return "/lpr/test"; }
+  bool acceptsTcp() const override { return true; }
   Conversion convert(const WebhookRequest& request) const override {
     Poco::JSON::Object::Ptr root;
     try {
@@ -222,6 +230,115 @@ TEST(WebhookSource, ConfigMistakesNameTheirKey) {
   ASSERT_FALSE(missing.empty());
   EXPECT_NE(missing[0].find("plugin.tok.secret"), std::string::npos) << missing[0];
   EXPECT_EQ(missing[0].find("short"), std::string::npos) << "the secret is not echoed";
+}
+
+TEST(WebhookSource, TcpPushTakesObjectsAsPostsAndStoresAResendOnce) {
+  WebhookRig rig;
+  auto& source =
+      rig.add("cam", "source_test", std::make_unique<TestSource>(),
+              {{"auth", "none"}, {"allow_from", "127.0.0.1"}, {"tcp_listen", "127.0.0.1:0"}});
+  ASSERT_GT(tcpPort(source), 0);
+  TcpCamera camera(tcpPort(source));
+  const std::string first = R"({"id":"t1","plate":"AB123CD","dir":"out"})";
+  // Two objects in one write, the second cut across writes, then a resend of the first.
+  camera.send(first + "\n{\"id\":\"t2\",\"pla");
+  camera.send("te\":\"XY987\"}\n" + first + "\n{\"heartbeat\":true}");
+  ASSERT_TRUE(waitFor(
+      [&] {
+        return rig.counter("lpr_webhook_tcp_objects_total", plugin("cam", {"result", "taken"})) ==
+               4;
+      },
+      10s));
+  const auto stored = rig.ingest().stored();
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_EQ(stored[0].event.plate, "AB123CD");
+  EXPECT_EQ(stored[0].event.sourceId, "cam");
+  EXPECT_EQ(stored[1].event.plate, "XY987");
+  EXPECT_EQ(rig.counter("lpr_webhook_reads_total", plugin("cam", {"result", "duplicate"})), 1u);
+  EXPECT_EQ(rig.counter("lpr_webhook_heartbeats_total", {{"plugin", "cam"}}), 1u);
+  EXPECT_EQ(rig.counter("lpr_http_requests_total", plugin("cam", {"code", "200"})), 0u);
+}
+
+TEST(WebhookSource, TcpPushCountsBadObjectsAndGarbageAndGoesOn) {
+  WebhookRig rig;
+  auto& source = rig.add("cam", "source_test", std::make_unique<TestSource>(),
+                         {{"auth", "none"},
+                          {"allow_from", "127.0.0.0/8"},
+                          {"tcp_listen", "127.0.0.1:0"},
+                          {"max_body_bytes", "1024"}});
+  TcpCamera camera(tcpPort(source));
+  camera.send(R"(garbage {"id":"x"} {"plate":)" + std::string("\"") + std::string(2000, 'Z') +
+              "\"} {\"id\":\"ok\",\"plate\":\"GOOD1\"}");
+  ASSERT_TRUE(waitFor([&] { return rig.ingest().stored().size() == 1; }, 10s));
+  EXPECT_EQ(rig.ingest().stored()[0].event.plate, "GOOD1");
+  EXPECT_EQ(rig.counter("lpr_input_errors_total", plugin("cam", {"kind", "framing"})), 1u);
+  EXPECT_EQ(rig.counter("lpr_input_errors_total", plugin("cam", {"kind", "missing_field"})), 1u);
+  EXPECT_EQ(rig.counter("lpr_input_errors_total", plugin("cam", {"kind", "too_big"})), 1u);
+  EXPECT_EQ(rig.counter("lpr_webhook_tcp_objects_total", plugin("cam", {"result", "refused"})), 1u);
+  // A connection that ends inside an object is counted as cut off.
+  camera.send(R"({"id":"cut","plate":"HALF)");
+  camera.close();
+  EXPECT_TRUE(waitFor(
+      [&] {
+        return rig.counter("lpr_input_errors_total", plugin("cam", {"kind", "truncated"})) == 1;
+      },
+      10s));
+  EXPECT_EQ(rig.ingest().stored().size(), 1u);
+}
+
+TEST(WebhookSource, TcpPushFromAnAddressOutsideAllowFromIsClosedUnread) {
+  WebhookRig rig;
+  auto& source =
+      rig.add("cam", "source_test", std::make_unique<TestSource>(),
+              {{"auth", "none"}, {"allow_from", "10.9.8.0/24"}, {"tcp_listen", "127.0.0.1:0"}});
+  TcpCamera camera(tcpPort(source));
+  camera.send(R"({"id":"t1","plate":"AB123CD"})");
+  EXPECT_TRUE(camera.closedByPeer());
+  EXPECT_TRUE(waitFor(
+      [&] {
+        return rig.counter("lpr_input_errors_total", plugin("cam", {"kind", "forbidden"})) == 1;
+      },
+      10s));
+  EXPECT_EQ(rig.ingest().submissions(), 0u);
+}
+
+TEST(WebhookSource, TcpPushClosesTheConnectionWhenTheStoreFails) {
+  WebhookRig rig;
+  auto& source =
+      rig.add("cam", "source_test", std::make_unique<TestSource>(),
+              {{"auth", "none"}, {"allow_from", "127.0.0.1"}, {"tcp_listen", "127.0.0.1:0"}});
+  rig.ingest().setFail(true);
+  TcpCamera camera(tcpPort(source));
+  camera.send(R"({"id":"f1","plate":"AB1"})");
+  // Closing is the only "send again" a raw TCP push has.
+  EXPECT_TRUE(camera.closedByPeer());
+  EXPECT_EQ(rig.counter("lpr_webhook_tcp_objects_total", plugin("cam", {"result", "not_stored"})),
+            1u);
+  rig.ingest().setFail(false);
+  TcpCamera again(tcpPort(source));
+  again.send(R"({"id":"f1","plate":"AB1"})");
+  EXPECT_TRUE(waitFor([&] { return rig.ingest().stored().size() == 1; }, 10s));
+}
+
+TEST(WebhookSource, TcpListenNeedsAllowFromAndAHostPort) {
+  WebhookRig rig;
+  TestSource open;
+  auto problems = rig.configureProblems("cam", "source_test", open,
+                                        {{"auth", "none"}, {"tcp_listen", ":9500"}});
+  std::string all;
+  for (const auto& line : problems) all += line + "\n";
+  EXPECT_NE(all.find("plugin.cam.tcp_listen"), std::string::npos) << all;
+  TestSource unguarded;
+  problems = rig.configureProblems("cam2", "source_test", unguarded,
+                                   {{"auth", "none"}, {"tcp_listen", "0.0.0.0:9500"}});
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("plugin.cam2.allow_from"), std::string::npos) << problems[0];
+  TestSource badPort;
+  problems = rig.configureProblems(
+      "cam3", "source_test", badPort,
+      {{"auth", "none"}, {"allow_from", "10.0.0.1"}, {"tcp_listen", "0.0.0.0:99999"}});
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("plugin.cam3.tcp_listen"), std::string::npos) << problems[0];
 }
 
 }  // namespace

@@ -13,6 +13,8 @@ extern const PluginDescriptor kDescriptor;
 class AxisAlpvAdapter : public WebhookAdapter {
  public:
   std::string defaultPath() const override { return "/lpr/axis"; }
+  // ALPV's TCP push profile (protocol 8) sends the same JSON, images base64 inside.
+  bool acceptsTcp() const override { return true; }
   void configure(ConfigReader& config) override;
   void describe(std::ostream& out) const override;
   Conversion convert(const WebhookRequest& request) const override;

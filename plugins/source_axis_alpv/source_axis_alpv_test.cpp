@@ -7,6 +7,8 @@
 
 #include "fake_plugin_context.h"
 #include "proc_track.h"
+#include "tcp_camera.h"
+#include "test_env.h"
 #include "webhook/seed_request.h"
 #include "webhook_adapter_checks.h"
 #include "webhook_rig.h"
@@ -79,6 +81,28 @@ TEST_F(AxisAlpvOverHttp, JsonPostIsStoredWithItsFields) {
   EXPECT_EQ(e.accessPoint, 0);
   EXPECT_EQ(
       rig_.counter("lpr_webhook_reads_total", {{"plugin", "axis_gate"}, {"result", "stored"}}), 1u);
+}
+
+TEST_F(AxisAlpvOverHttp, TcpPushIsConvertedLikeAPost) {
+  Plugin& plugin = add({{"allow_from", "127.0.0.1"}, {"tcp_listen", "127.0.0.1:0"}});
+  const int port = dynamic_cast<WebhookSource&>(plugin).tcpPort();
+  ASSERT_GT(port, 0);
+  lpr::testing::TcpCamera camera(port);
+  // ALPV's TCP profile sends the push JSON object after object on one connection.
+  camera.send(testdata("good_example_1_8.json") + testdata("good_heartbeat.json") +
+              testdata("good_example_1_8.json"));
+  ASSERT_TRUE(lpr::testing::waitFor(
+      [&] {
+        return rig_.counter("lpr_webhook_tcp_objects_total",
+                            {{"plugin", "axis_gate"}, {"result", "taken"}}) == 3;
+      },
+      std::chrono::seconds(10)));
+  const auto stored = rig_.ingest().stored();
+  ASSERT_EQ(stored.size(), 1u) << "the resent object is a duplicate";
+  EXPECT_EQ(stored[0].event.plate, "AB123CD");
+  EXPECT_EQ(stored[0].event.vehicleId, "ACCC8E000001/4711");
+  EXPECT_EQ(formatUtc(stored[0].event.capturedAt), "2024-06-10T06:13:20.123Z");
+  EXPECT_EQ(rig_.counter("lpr_webhook_heartbeats_total", {{"plugin", "axis_gate"}}), 1u);
 }
 
 TEST_F(AxisAlpvOverHttp, MultipartPostKeepsTheImagePart) {

@@ -15,6 +15,8 @@ extern const PluginDescriptor kDescriptor;
 class VaxtorAdapter : public WebhookAdapter {
  public:
   std::string defaultPath() const override { return "/lpr/vaxtor"; }
+  // Vaxtor's TCP output sends the same JSON template, object after object.
+  bool acceptsTcp() const override { return true; }
   void configure(ConfigReader& config) override;
   void describe(std::ostream& out) const override;
   Conversion convert(const WebhookRequest& request) const override;

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "tcp_camera.h"
+#include "test_env.h"
 #include "webhook/seed_request.h"
 #include "webhook_adapter_checks.h"
 #include "webhook_rig.h"
@@ -70,6 +72,27 @@ TEST_F(VaxtorOverHttp, ReportIsStoredWithItsFields) {
   EXPECT_EQ(e.attributes.at("camera"), "gate-north");
   EXPECT_EQ(stored[0].extension, "jpg");
   EXPECT_EQ(stored[0].image.substr(0, 3), "\xff\xd8\xff");
+}
+
+TEST_F(VaxtorOverHttp, TcpOutputIsConvertedLikeAPost) {
+  Plugin& plugin = add({{"allow_from", "127.0.0.1"}, {"tcp_listen", "127.0.0.1:0"}});
+  lpr::testing::TcpCamera camera(dynamic_cast<WebhookSource&>(plugin).tcpPort());
+  // One report per line, as TCP collectors receive them.
+  const std::string dir = std::string(SOURCE_VAXALPR_TESTDATA) + "/";
+  camera.send(readFile(dir + "good_full.json") + "\n" + readFile(dir + "bad_direction.json") +
+              "\n" + readFile(dir + "good_offset_date.json") + "\n");
+  ASSERT_TRUE(lpr::testing::waitFor([&] { return rig_.ingest().stored().size() == 2; },
+                                    std::chrono::seconds(10)));
+  const auto stored = rig_.ingest().stored();
+  EXPECT_EQ(stored[0].event.plate, "AB123CD");
+  EXPECT_EQ(formatUtc(stored[0].event.capturedAt), "2024-06-10T06:13:20.123Z");
+  EXPECT_EQ(stored[0].image.substr(0, 3), "\xff\xd8\xff");
+  EXPECT_TRUE(lpr::testing::waitFor(
+      [&] {
+        return rig_.counter("lpr_webhook_tcp_objects_total",
+                            {{"plugin", "vax_gate"}, {"result", "refused"}}) == 1;
+      },
+      std::chrono::seconds(10)));
 }
 
 TEST_F(VaxtorOverHttp, TowardsAndAccessPointFromDirection) {
