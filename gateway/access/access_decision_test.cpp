@@ -59,7 +59,7 @@ class AccessDecisionTest : public ::testing::Test {
     if (!fresh.lastConfirmedFresh && !neverSynced_) {
       fresh.lastConfirmedFresh = at - 1h;
     }
-    return decide({plate, ap, at, gate_}, data_, fresh);
+    return decide({plate, ap, at, gate_, std::nullopt}, data_, fresh);
   }
 
   AccessData data_;
@@ -228,7 +228,7 @@ TEST_F(AccessDecisionTest, StaleMirrorFallsBackToPolicy) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.reason);
-    const AccessDecision d = decide({c.plate, kEntry, kMonday10, "gate1"}, data_,
+    const AccessDecision d = decide({c.plate, kEntry, kMonday10, "gate1", std::nullopt}, data_,
                                     MirrorFreshness{c.fresh, kDefaultMaxStaleness, c.policy});
     EXPECT_EQ(d.valid, c.valid);
     EXPECT_EQ(d.decidedBy, c.decidedBy);
@@ -241,7 +241,7 @@ TEST_F(AccessDecisionTest, StaleMirrorFallsBackToPolicy) {
 
 TEST_F(AccessDecisionTest, StalenessLimitIsConfigurable) {
   const MirrorFreshness oneHour{kMonday10 - 2h, 1h, FallbackPolicy::Deny};
-  const AccessDecision d = decide({"AB123CD", kEntry, kMonday10, ""}, data_, oneHour);
+  const AccessDecision d = decide({"AB123CD", kEntry, kMonday10, "", std::nullopt}, data_, oneHour);
   EXPECT_EQ(d.decidedBy, "policy");
   EXPECT_EQ(d.reason,
             "directory mirror stale since 2026-03-02T08:00:00Z (older than 1 h); fallback policy "

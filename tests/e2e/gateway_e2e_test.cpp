@@ -207,7 +207,9 @@ TEST_F(GatewayE2E, BadInputGetsThe2NErrorIsCountedAndHarmsNothing) {
     auto err = obj->getObject("error");
     ASSERT_TRUE(err) << c.name << ": " << a.body;
     EXPECT_EQ(err->getValue<int>("code"), c.code) << c.name << ": " << a.body;
-    if (!c.param.empty()) EXPECT_EQ(err->optValue<std::string>("param", ""), c.param) << c.name;
+    if (!c.param.empty()) {
+      EXPECT_EQ(err->optValue<std::string>("param", ""), c.param) << c.name;
+    }
   }
   // Wrong and missing credentials: 401 with a challenge and 2N error 9.
   auto wrong =
