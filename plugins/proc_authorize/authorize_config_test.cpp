@@ -26,7 +26,7 @@ std::string problemsOf(FakePluginContext& ctx) {
 
 TEST(AuthorizeConfigTest, SampleConfiguresCleanly) {
   FakePluginContext ctx("auth");
-  ctx.loadProperties(PROC_AUTHORIZE_SAMPLE);
+  ctx.loadProperties(PLUGIN_SAMPLE);
   EXPECT_EQ(problemsOf(ctx), "");
 }
 

@@ -60,7 +60,7 @@ TEST(ProcNormalizeDescriptor, IsTheProcessorNamedLikeItsFolder) {
 
 TEST(ProcNormalizeSample, SamplePropertiesConfigureCleanly) {
   FakePluginContext ctx("norm");
-  ctx.loadProperties(PROC_NORMALIZE_SAMPLE);
+  ctx.loadProperties(PLUGIN_SAMPLE);
   ASSERT_EQ(ctx.root().getString("plugin.norm.type", ""), "proc_normalize");
   ProcNormalize plugin;
   plugin.configure(ctx);

@@ -25,7 +25,7 @@ TEST(ProcTrackDescriptor, IsTheProcessorNamedLikeItsFolder) {
 
 TEST(ProcTrackSample, SamplePropertiesConfigureCleanly) {
   FakePluginContext ctx("track");
-  ctx.loadProperties(PROC_TRACK_SAMPLE);
+  ctx.loadProperties(PLUGIN_SAMPLE);
   ProcTrack track;
   track.configure(ctx);
   EXPECT_TRUE(ctx.problems().empty()) << ctx.problemText();

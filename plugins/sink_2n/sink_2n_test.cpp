@@ -102,7 +102,7 @@ class Sink2nConfigTest : public ::testing::Test {
 
 TEST(Sink2nSample, SamplePropertiesConfigureCleanly) {
   FakePluginContext ctx("door2n");
-  ctx.loadProperties(SINK_2N_SAMPLE);
+  ctx.loadProperties(PLUGIN_SAMPLE);
   ASSERT_EQ(ctx.root().getString("plugin.door2n.type", ""), "sink_2n");
   Sink2n sink;
   sink.configure(ctx);

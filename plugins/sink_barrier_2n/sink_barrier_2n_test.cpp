@@ -27,7 +27,7 @@ PlateEvent grant(const std::string& decidedBy, int accessPoint = 0,
 
 TEST(SinkBarrier2nSample, SamplePropertiesConfigureCleanly) {
   FakePluginContext ctx("gate2n");
-  ctx.loadProperties(SINK_BARRIER_2N_SAMPLE);
+  ctx.loadProperties(PLUGIN_SAMPLE);
   ASSERT_EQ(ctx.root().getString("plugin.gate2n.type", ""), "sink_barrier_2n");
   SinkBarrier2n sink;
   sink.configure(ctx);

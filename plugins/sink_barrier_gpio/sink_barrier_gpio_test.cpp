@@ -18,7 +18,7 @@ using namespace std::chrono_literals;
 
 TEST(SinkBarrierGpioConfig, SampleConfiguresCleanly) {
   FakePluginContext ctx("gpio_gate");
-  ctx.loadProperties(SINK_BARRIER_GPIO_SAMPLE);
+  ctx.loadProperties(PLUGIN_SAMPLE);
   ASSERT_EQ(ctx.root().getString("plugin.gpio_gate.type", ""), "sink_barrier_gpio");
   SinkBarrierGpio sink;
   sink.configure(ctx);

@@ -80,7 +80,7 @@ class SinkBarrierModbusTest : public ::testing::Test {
 
 TEST(SinkBarrierModbusConfig, SampleConfiguresCleanly) {
   FakePluginContext ctx("gate");
-  ctx.loadProperties(SINK_BARRIER_MODBUS_SAMPLE);
+  ctx.loadProperties(PLUGIN_SAMPLE);
   ASSERT_EQ(ctx.root().getString("plugin.gate.type", ""), "sink_barrier_modbus");
   SinkBarrierModbus sink;
   sink.configure(ctx);

@@ -137,7 +137,7 @@ TEST_F(SinkMqttConfigTest, EmptyConfigGetsDefaults) {
 
 TEST(SinkMqttSample, SamplePropertiesConfigureCleanly) {
   FakePluginContext ctx("bms");
-  ctx.loadProperties(SINK_MQTT_SAMPLE);
+  ctx.loadProperties(PLUGIN_SAMPLE);
   ASSERT_EQ(ctx.root().getString("plugin.bms.type", ""), "sink_mqtt");
   SinkMqtt sink;
   sink.configure(ctx);

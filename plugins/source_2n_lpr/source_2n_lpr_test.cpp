@@ -419,7 +419,7 @@ ConfigRun configureFrom(const std::string& properties) {
 }
 
 std::string readSample() {
-  std::ifstream in(SOURCE_2N_LPR_SAMPLE);
+  std::ifstream in(PLUGIN_SAMPLE);
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();

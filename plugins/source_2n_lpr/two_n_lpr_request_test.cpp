@@ -15,7 +15,7 @@ namespace {
 const std::string kUuid = "6f1c2a9e-0d4b-4c1e-9a77-1b2c3d4e5f60";
 
 std::string testdata(const std::string& name) {
-  std::ifstream in(std::string(SOURCE_2N_LPR_TESTDATA) + "/" + name, std::ios::binary);
+  std::ifstream in(std::string(PLUGIN_TESTDATA) + "/" + name, std::ios::binary);
   EXPECT_TRUE(in) << "missing testdata/" << name;
   std::ostringstream out;
   out << in.rdbuf();

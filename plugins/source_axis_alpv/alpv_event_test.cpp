@@ -17,7 +17,7 @@ const std::string kJpeg(
     "\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9", 22);
 
 std::string readFile(const std::string& name) {
-  std::ifstream in(std::string(SOURCE_AXIS_ALPV_TESTDATA) + "/" + name, std::ios::binary);
+  std::ifstream in(std::string(PLUGIN_TESTDATA) + "/" + name, std::ios::binary);
   EXPECT_TRUE(in.good()) << name;
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
@@ -195,7 +195,7 @@ TEST(AlpvEvent, OtherContentTypesAreRefused) {
 
 // Every file in testdata is covered by a test above: good_* convert, bad_* fail (or warn).
 TEST(AlpvEvent, EveryTestdataFileIsKnown) {
-  for (const auto& entry : std::filesystem::directory_iterator(SOURCE_AXIS_ALPV_TESTDATA)) {
+  for (const auto& entry : std::filesystem::directory_iterator(PLUGIN_TESTDATA)) {
     const std::string name = entry.path().filename().string();
     if (name == "README.md") continue;
     const Conversion c = convertFile(name);

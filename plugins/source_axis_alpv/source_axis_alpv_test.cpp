@@ -29,7 +29,7 @@ std::string readFile(const std::string& path) {
 }
 
 std::string testdata(const std::string& name) {
-  return readFile(std::string(SOURCE_AXIS_ALPV_TESTDATA) + "/" + name);
+  return readFile(std::string(PLUGIN_TESTDATA) + "/" + name);
 }
 
 GoodPost goodPost(const std::string& file) {
@@ -202,8 +202,7 @@ TEST_F(AxisAlpvOverHttp, NewUpdateLostIsOneVehicleWithTheUpdatesText) {
 }
 
 TEST(AxisAlpvConfig, SampleConfiguresCleanlyAndItsCommentsAreTheDefaults) {
-  lpr::testing::expectSampleConfiguresCleanly(SOURCE_AXIS_ALPV_SAMPLE, "axis_gate",
-                                              "source_axis_alpv", make,
+  lpr::testing::expectSampleConfiguresCleanly(PLUGIN_SAMPLE, "axis_gate", "source_axis_alpv", make,
                                               {"path=/lpr/axis", "auth=basic", "lost=read"});
 }
 

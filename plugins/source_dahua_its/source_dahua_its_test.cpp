@@ -18,7 +18,7 @@ const std::string kTollgate = "/NotificationInfo/TollgateInfo";
 const std::string kResultTrue = R"({"Result":true})";
 
 std::string load(const std::string& name) {
-  return lpr::testing::readFile(std::string(SOURCE_DAHUA_ITS_TESTDATA) + "/" + name);
+  return lpr::testing::readFile(std::string(PLUGIN_TESTDATA) + "/" + name);
 }
 
 GoodPost goodTollgate() {
@@ -94,7 +94,7 @@ TEST_F(DahuaOverHttp, MalformedBodyIsCounted) {
 
 TEST(DahuaConfig, SampleConfiguresCleanlyAndShowsTheDefaults) {
   lpr::testing::expectSampleConfiguresCleanly(
-      SOURCE_DAHUA_ITS_SAMPLE, "gate_itc", kType, make,
+      PLUGIN_SAMPLE, "gate_itc", kType, make,
       {"path=/NotificationInfo ", "auth=digest", "approach=in time_zone=+01:00"});
 }
 

@@ -15,7 +15,7 @@ const TimePoint kReceived = *parseUtc("2030-01-01T00:00:00.000Z");
 
 // A testdata/*.msg file: the topic on the first line, the payload after it.
 Conversion convertFile(const std::string& name, const FrigateOptions& options = {}) {
-  const std::string text = lpr::testing::readFile(std::string(FRIGATE_TESTDATA) + "/" + name);
+  const std::string text = lpr::testing::readFile(std::string(PLUGIN_TESTDATA) + "/" + name);
   const SeedLines seed = splitSeed(text);
   return convertFrigateMessage(std::string(seed.first), std::string(seed.rest), options, kReceived);
 }

@@ -32,7 +32,7 @@ struct Message {
 };
 
 Message message(const std::string& name) {
-  const std::string text = lpr::testing::readFile(std::string(FRIGATE_TESTDATA) + "/" + name);
+  const std::string text = lpr::testing::readFile(std::string(PLUGIN_TESTDATA) + "/" + name);
   const SeedLines seed = splitSeed(text);
   std::string payload(seed.rest);
   while (!payload.empty() && payload.back() == '\n') payload.pop_back();
@@ -216,7 +216,7 @@ TEST(SourceFrigateAuth, RightPasswordReceives) {
 
 TEST(SourceFrigateConfig, SampleConfiguresCleanly) {
   FakePluginContext ctx("frigate_nvr");
-  ctx.loadProperties(FRIGATE_SAMPLE);
+  ctx.loadProperties(PLUGIN_SAMPLE);
   ASSERT_EQ(ctx.root().getString("plugin.frigate_nvr.type", ""), "source_frigate");
   SourceFrigate source;
   source.configure(ctx);

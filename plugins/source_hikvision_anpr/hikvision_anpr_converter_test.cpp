@@ -13,7 +13,7 @@ namespace {
 const TimePoint kReceived = *parseUtc("2030-01-01T00:00:00.000Z");
 
 std::string load(const std::string& name) {
-  std::ifstream in(std::string(SOURCE_HIKVISION_ANPR_TESTDATA) + "/" + name, std::ios::binary);
+  std::ifstream in(std::string(PLUGIN_TESTDATA) + "/" + name, std::ios::binary);
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();

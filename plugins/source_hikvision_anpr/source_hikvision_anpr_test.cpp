@@ -16,7 +16,7 @@ using lpr::testing::WebhookRig;
 const std::string kType = "source_hikvision_anpr";
 
 std::string load(const std::string& name) {
-  return lpr::testing::readFile(std::string(SOURCE_HIKVISION_ANPR_TESTDATA) + "/" + name);
+  return lpr::testing::readFile(std::string(PLUGIN_TESTDATA) + "/" + name);
 }
 
 const std::string kMultipart = "multipart/form-data; boundary=boundary";
@@ -111,7 +111,7 @@ TEST(HikvisionOverHttpDigest, DigestAuthWorks) {
 }
 
 TEST(HikvisionConfig, SampleConfiguresCleanlyAndShowsTheDefaults) {
-  lpr::testing::expectSampleConfiguresCleanly(SOURCE_HIKVISION_ANPR_SAMPLE, "gate_hik", kType, make,
+  lpr::testing::expectSampleConfiguresCleanly(PLUGIN_SAMPLE, "gate_hik", kType, make,
                                               {"path=/lpr/hikvision", "forward=in time_zone=UTC"});
 }
 

@@ -16,7 +16,7 @@ using lpr::testing::WebhookRig;
 const std::string kType = "source_milesight";
 
 std::string load(const std::string& name) {
-  return lpr::testing::readFile(std::string(SOURCE_MILESIGHT_TESTDATA) + "/" + name);
+  return lpr::testing::readFile(std::string(PLUGIN_TESTDATA) + "/" + name);
 }
 
 GoodPost goodPost() {
@@ -79,7 +79,7 @@ TEST(MilesightSecretPath, SecretPathWithoutCredentials) {
 
 TEST(MilesightConfig, SampleConfiguresCleanlyAndShowsTheDefaults) {
   lpr::testing::expectSampleConfiguresCleanly(
-      SOURCE_MILESIGHT_SAMPLE, "gate_ms", kType, make,
+      PLUGIN_SAMPLE, "gate_ms", kType, make,
       {"path=/lpr/milesight ", "approach=in time_zone=+01:00"});
 }
 

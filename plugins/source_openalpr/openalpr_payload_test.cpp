@@ -14,7 +14,7 @@ WebhookRequest requestFrom(const std::string& name) {
   WebhookRequest request;
   request.path = "/lpr/openalpr";
   request.contentType = "application/json";
-  request.body = lpr::testing::readFile(std::string(OPENALPR_TESTDATA) + "/" + name);
+  request.body = lpr::testing::readFile(std::string(PLUGIN_TESTDATA) + "/" + name);
   request.receivedAt = *parseUtc("2030-01-01T00:00:00.000Z");
   return request;
 }

@@ -17,7 +17,7 @@ using lpr::testing::ClientAuth;
 using lpr::testing::WebhookRig;
 
 std::string testdata(const std::string& name) {
-  return lpr::testing::readFile(std::string(OPENALPR_TESTDATA) + "/" + name);
+  return lpr::testing::readFile(std::string(PLUGIN_TESTDATA) + "/" + name);
 }
 
 std::unique_ptr<Plugin> make() { return std::make_unique<SourceOpenAlpr>(); }
@@ -109,7 +109,7 @@ TEST(SourceOpenAlprBasic, WrongPasswordIs401AndNothingStored) {
 }
 
 TEST(SourceOpenAlprConfig, SampleConfiguresCleanly) {
-  const auto sample = lpr::testing::expectSampleConfiguresCleanly(OPENALPR_SAMPLE, "alprd_gate",
+  const auto sample = lpr::testing::expectSampleConfiguresCleanly(PLUGIN_SAMPLE, "alprd_gate",
                                                                   "source_openalpr", make, {},
                                                                   /*commentsAreDefaults=*/false);
   const auto& plugin = static_cast<const SourceOpenAlpr&>(*sample.plugin);

@@ -13,7 +13,7 @@ namespace lpr::plugins::source_platerecognizer {
 namespace {
 
 WebhookRequest requestFrom(const std::string& name) {
-  return requestFromSeed(lpr::testing::readFile(std::string(PR_TESTDATA) + "/" + name),
+  return requestFromSeed(lpr::testing::readFile(std::string(PLUGIN_TESTDATA) + "/" + name),
                          "/lpr/platerecognizer", *parseUtc("2030-01-01T00:00:00.000Z"));
 }
 

@@ -20,7 +20,7 @@ using lpr::testing::WebhookRig;
 const std::string kPath = "/lpr/platerecognizer";
 
 std::string testdata(const std::string& name) {
-  return lpr::testing::readFile(std::string(PR_TESTDATA) + "/" + name);
+  return lpr::testing::readFile(std::string(PLUGIN_TESTDATA) + "/" + name);
 }
 
 lpr::testing::GoodPost goodPost(const std::string& file) {
@@ -89,7 +89,7 @@ TEST_F(SourcePlateRecognizerHttp, MalformedJsonIs400NamingTheKind) {
 
 TEST(SourcePlateRecognizerConfig, SampleConfiguresCleanly) {
   const auto sample = lpr::testing::expectSampleConfiguresCleanly(
-      PR_SAMPLE, "lpr_stream", "source_platerecognizer", make, {},
+      PLUGIN_SAMPLE, "lpr_stream", "source_platerecognizer", make, {},
       /*commentsAreDefaults=*/false);
   EXPECT_EQ(static_cast<const SourcePlateRecognizer&>(*sample.plugin).routePath(), kPath);
 }

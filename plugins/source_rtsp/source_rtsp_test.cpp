@@ -13,7 +13,7 @@ using lpr::testing::FakePluginContext;
 
 TEST(SourceRtspConfig, SampleConfiguresCleanly) {
   FakePluginContext ctx("cam1");
-  ctx.loadProperties(RTSP_SAMPLE);
+  ctx.loadProperties(PLUGIN_SAMPLE);
   ASSERT_EQ(ctx.root().getString("plugin.cam1.type", ""), "source_rtsp");
   SourceRtsp source;
   source.configure(ctx);

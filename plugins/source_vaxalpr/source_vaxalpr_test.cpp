@@ -27,8 +27,7 @@ std::string readFile(const std::string& path) {
 }
 
 GoodPost goodPost(const std::string& file) {
-  const WebhookRequest seed =
-      requestFromSeed(readFile(std::string(SOURCE_VAXALPR_TESTDATA) + "/" + file));
+  const WebhookRequest seed = requestFromSeed(readFile(std::string(PLUGIN_TESTDATA) + "/" + file));
   return {kPath, seed.body, seed.contentType, ClientAuth::Basic, "vaxcam", "s3cret"};
 }
 
@@ -43,7 +42,7 @@ class VaxtorOverHttp : public ::testing::Test {
   }
   lpr::testing::HttpAnswer post(const std::string& file, const std::string& password = "s3cret") {
     const WebhookRequest seed =
-        requestFromSeed(readFile(std::string(SOURCE_VAXALPR_TESTDATA) + "/" + file));
+        requestFromSeed(readFile(std::string(PLUGIN_TESTDATA) + "/" + file));
     return rig_.post(kPath, seed.body, seed.contentType, ClientAuth::Basic, "vaxcam", password);
   }
   WebhookRig rig_;
@@ -78,7 +77,7 @@ TEST_F(VaxtorOverHttp, TcpOutputIsConvertedLikeAPost) {
   Plugin& plugin = add({{"allow_from", "127.0.0.1"}, {"tcp_listen", "127.0.0.1:0"}});
   lpr::testing::TcpCamera camera(dynamic_cast<WebhookSource&>(plugin).tcpPort());
   // One report per line, as TCP collectors receive them.
-  const std::string dir = std::string(SOURCE_VAXALPR_TESTDATA) + "/";
+  const std::string dir = std::string(PLUGIN_TESTDATA) + "/";
   camera.send(readFile(dir + "good_full.json") + "\n" + readFile(dir + "bad_direction.json") +
               "\n" + readFile(dir + "good_offset_date.json") + "\n");
   ASSERT_TRUE(lpr::testing::waitFor([&] { return rig_.ingest().stored().size() == 2; },
@@ -145,7 +144,7 @@ TEST_F(VaxtorOverHttp, BadReportIs400NamingTheField) {
 
 TEST(VaxtorConfig, SampleConfiguresCleanlyAndItsCommentsAreTheDefaults) {
   lpr::testing::expectSampleConfiguresCleanly(
-      SOURCE_VAXALPR_SAMPLE, "vax_gate", "source_vaxalpr", make,
+      PLUGIN_SAMPLE, "vax_gate", "source_vaxalpr", make,
       {"path=/lpr/vaxtor", "auth=basic", "towards=in", "time_zone=UTC", "image=plate"});
 }
 

@@ -24,8 +24,8 @@ std::string readFile(const std::string& path) {
 }
 
 Conversion convertFile(const std::string& name, VaxtorOptions options = {}) {
-  return convertVaxtorReport(
-      requestFromSeed(readFile(std::string(SOURCE_VAXALPR_TESTDATA) + "/" + name)), options);
+  return convertVaxtorReport(requestFromSeed(readFile(std::string(PLUGIN_TESTDATA) + "/" + name)),
+                             options);
 }
 
 // A copy: callers pass temporaries.
@@ -125,7 +125,7 @@ TEST(VaxtorReport, Section3TemplateWithBareNumbersAndTextPlain) {
 
 TEST(VaxtorReport, AReSentReportHasTheSameEventIdAnotherPassDoesNot) {
   WebhookRequest request =
-      requestFromSeed(readFile(std::string(SOURCE_VAXALPR_TESTDATA) + "/good_full.json"));
+      requestFromSeed(readFile(std::string(PLUGIN_TESTDATA) + "/good_full.json"));
   const std::string id = onlyRead(convertVaxtorReport(request, {})).event.sourceEventId;
   request.receivedAt += std::chrono::seconds(20);
   EXPECT_EQ(onlyRead(convertVaxtorReport(request, {})).event.sourceEventId, id);
@@ -145,7 +145,7 @@ TEST(VaxtorReport, ABadImageCostsTheImageNotTheRead) {
 
 // The README prints camera-template.json; filled in the way the camera does, it converts.
 TEST(VaxtorReport, ReadmePrintsTheTemplateThatIsParsed) {
-  const std::string dir = std::string(SOURCE_VAXALPR_TESTDATA) + "/..";
+  const std::string dir = std::string(PLUGIN_TESTDATA) + "/..";
   std::string tpl = readFile(dir + "/camera-template.json");
   while (!tpl.empty() && tpl.back() == '\n') tpl.pop_back();
   EXPECT_NE(readFile(dir + "/README.md").find(tpl), std::string::npos);
@@ -193,7 +193,7 @@ TEST(VaxtorReport, UnreplacedTokenIsNamed) {
 }
 
 TEST(VaxtorReport, EveryTestdataFileIsKnown) {
-  for (const auto& entry : std::filesystem::directory_iterator(SOURCE_VAXALPR_TESTDATA)) {
+  for (const auto& entry : std::filesystem::directory_iterator(PLUGIN_TESTDATA)) {
     const std::string name = entry.path().filename().string();
     const Conversion c = convertFile(name);
     if (name.rfind("good_", 0) == 0) {
