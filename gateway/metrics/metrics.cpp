@@ -108,9 +108,30 @@ void Metrics::gauge(const std::string& name, const std::string& help, const Labe
 }
 
 std::string Metrics::renderPrometheus() const {
-  std::lock_guard lock(mutex_);
+  // Gauges read their owner's state under the owner's lock, and owners register series while
+  // holding that lock: reading them under mutex_ deadlocked a scrape against the decision stage
+  // (and with it every ingest). The registry is copied under mutex_ and read without it, so
+  // mutex_ is never held while other code runs. Counters and histograms are never removed.
+  struct Series {
+    std::string name, help, type;
+    std::vector<std::pair<std::string, const Counter*>> counters;
+    std::vector<std::pair<std::string, std::function<double()>>> gauges;
+    std::vector<std::pair<std::string, const Histogram*>> histograms;
+  };
+  std::vector<Series> copy;
+  {
+    std::lock_guard lock(mutex_);
+    copy.reserve(families_.size());
+    for (const auto& [name, f] : families_) {
+      Series& s = copy.emplace_back(Series{name, f.help, f.type, {}, {}, {}});
+      for (const auto& [labels, c] : f.counters) s.counters.emplace_back(labels, c.get());
+      for (const auto& [labels, g] : f.gauges) s.gauges.emplace_back(labels, g);
+      for (const auto& [labels, h] : f.histograms) s.histograms.emplace_back(labels, h.get());
+    }
+  }
   std::ostringstream out;
-  for (const auto& [name, f] : families_) {
+  for (const Series& f : copy) {
+    const std::string& name = f.name;
     out << "# HELP " << name << " " << f.help << "\n# TYPE " << name << " " << f.type << "\n";
     for (const auto& [labels, c] : f.counters) out << name << labels << " " << c->value() << "\n";
     for (const auto& [labels, g] : f.gauges)

@@ -49,6 +49,8 @@ class Metrics {
   Counter& counter(const std::string& name, const std::string& help, const Labels& labels = {});
   Histogram& histogram(const std::string& name, const std::string& help, const Labels& labels,
                        const std::vector<double>& bounds);
+  // `read` runs at each scrape without the registry's lock held: it may take its owner's lock
+  // while the owner, holding that lock, registers or updates series.
   void gauge(const std::string& name, const std::string& help, const Labels& labels,
              std::function<double()> read);
   std::string renderPrometheus() const;

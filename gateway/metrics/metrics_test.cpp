@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
+
 namespace lpr {
 namespace {
 
@@ -25,6 +28,34 @@ TEST(MetricsTest, RendersPrometheusTextFormat) {
   EXPECT_NE(text.find("lpr_latency_seconds_bucket{plugin=\"mqtt\",le=\"+Inf\"} 3\n"),
             std::string::npos);
   EXPECT_NE(text.find("lpr_latency_seconds_count{plugin=\"mqtt\"} 3\n"), std::string::npos);
+}
+
+// The decision stage registers a counter while holding the lock its pending gauge reads under.
+// A scrape that held the registry's lock while reading gauges deadlocked against it (CI saw the
+// whole gateway freeze). Here a series is registered from another thread while a gauge is being
+// read: it must complete then, not after the scrape. The bound only ends a deadlocked run.
+TEST(MetricsTest, ASeriesCanBeRegisteredWhileAScrapeReadsAGauge) {
+  Metrics m;
+  bool registeredDuringScrape = false;
+  // Outside the gauge: in a deadlocked run its destructor waits for the registration, which
+  // can only finish after the scrape.
+  std::future<void> registering;
+  m.gauge("lpr_decision_pending", "Reads waiting", {}, [&] {
+    if (!registering.valid()) {
+      registering = std::async(std::launch::async, [&] {
+        m.counter("lpr_decisions_total", "Decided", {{"decided_by", "2n"}}).inc();
+      });
+      registeredDuringScrape =
+          registering.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+    }
+    return 2.0;
+  });
+  const std::string text = m.renderPrometheus();
+  registering.wait();
+  EXPECT_TRUE(registeredDuringScrape);
+  EXPECT_NE(text.find("lpr_decision_pending 2\n"), std::string::npos) << text;
+  EXPECT_NE(m.renderPrometheus().find("lpr_decisions_total{decided_by=\"2n\"} 1\n"),
+            std::string::npos);
 }
 
 TEST(MetricsTest, LabelValuesAreEscaped) {

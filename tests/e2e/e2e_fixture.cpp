@@ -19,7 +19,9 @@ void GatewayE2E::SetUp() {
 }
 
 void GatewayE2E::TearDown() {
-  if (gateway_.running()) gateway_.stop();
+  if (gateway_.running()) {
+    EXPECT_NE(gateway_.stop(), GatewayProcess::kStopHung) << "the gateway hung on SIGTERM";
+  }
   if (HasFailure()) std::cerr << "---- gateway log ----\n" << gateway_.log() << "\n";
   collector_->stop();
   broker_->stop();

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <stdexcept>
 
 namespace lpr::testing {
@@ -84,10 +85,31 @@ bool GatewayProcess::running() const {
 int GatewayProcess::stop() {
   if (!running()) return exitCode_.value_or(-1);
   ::kill(pid_, SIGTERM);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-  exitCode_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return *exitCode_;
+  if (waitFor([&] { return !running(); }, kStopBound, std::chrono::milliseconds(20))) {
+    return *exitCode_;
+  }
+  // A gateway that ignores SIGTERM is hung: its threads' stacks say where, before it goes.
+  std::string stacks;
+  const std::string gdb = findProgram("gdb");
+  if (!gdb.empty()) {
+    std::string ignored;
+    Poco::Pipe outPipe;
+    Poco::ProcessHandle ph = Poco::Process::launch(
+        gdb, {"-p", std::to_string(pid_), "-batch", "-ex", "thread apply all bt"}, nullptr,
+        &outPipe, &outPipe);
+    Poco::PipeInputStream in(outPipe);
+    Poco::StreamCopier::copyToString(in, stacks);
+    ph.wait();
+  }
+  appendToLog("---- lpr-gateway did not exit within " + std::to_string(kStopBound.count()) +
+              " ms of SIGTERM; killed. Thread stacks (gdb):\n" +
+              (gdb.empty() ? std::string("(gdb not installed)\n") : stacks));
+  kill();
+  return kStopHung;
+}
+
+void GatewayProcess::appendToLog(const std::string& text) const {
+  std::ofstream(logFile_, std::ios::app) << text;
 }
 
 void GatewayProcess::kill() {

@@ -2,6 +2,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,10 @@ namespace lpr::testing {
 // state in a scratch folder. It binds port 0 and reports the port through http.port_file.
 class GatewayProcess {
  public:
+  static constexpr int kStopHung = -2;
+  // Far above a clean stop under load (seconds); only a hung gateway reaches it.
+  static constexpr std::chrono::milliseconds kStopBound{60000};
+
   GatewayProcess();
   ~GatewayProcess();
   GatewayProcess(const GatewayProcess&) = delete;
@@ -22,8 +27,10 @@ class GatewayProcess {
 
   // `body` is appended to the base config (loopback, port 0, state in the scratch folder).
   void configure(const std::string& body);
-  void start();          // throws when it does not come up within 15 s
-  int stop();            // SIGTERM, waits, returns the exit code
+  void start();  // throws when it does not come up within 15 s
+  // SIGTERM, waits, returns the exit code; kStopHung (after logging its threads' stacks and
+  // killing it) when it is still running after kStopBound.
+  int stop();
   void kill();           // SIGKILL, waits
   void signal(int sig);  // e.g. SIGHUP (reload); does not wait
   bool running() const;
@@ -38,6 +45,7 @@ class GatewayProcess {
   static std::string binary();
 
  private:
+  void appendToLog(const std::string& text) const;
   ScratchDir scratch_{"lpr-gateway"};
   std::string configFile_;
   std::string portFile_;
