@@ -1,8 +1,10 @@
 // Load benchmark (loopback only, bounded count and time): posts 2N-format reads to the gateway
 // binary over keep-alive connections, with the durable store on (synchronous=full), and times
 // the answer and the read-to-MQTT delivery seen by a real subscriber on a real mosquitto.
-//   lpr-bench-load [--reads N] [--connections C] [--rate R] [--max-seconds S]
+//   lpr-bench-load [--reads N] [--connections C] [--rate R] [--max-seconds S] [--scrape-ms M]
 // Phases: R reads/s, 4R reads/s (10 s each, paced), then N reads as fast as C connections go.
+// Throughout, /metrics is scraped every M ms (0: never), as a Prometheus server would: a
+// scrape once froze the gateway under load, so a load figure without one is not the real case.
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPCredentials.h>
@@ -14,6 +16,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -38,6 +41,7 @@ struct Args {
   int connections = 8;
   int rate = 500;  // reads/s for the latency phase (one connection, paced)
   int maxSeconds = 60;
+  int scrapeMs = 1000;
 };
 
 double percentile(std::vector<double> v, double p) {
@@ -87,12 +91,60 @@ struct Phase {
   double seconds = 0;
   int ok = 0;
   int failed = 0;
+  std::vector<double> scrapeMs;
+  int scrapesFailed = 0;
+};
+
+// Scrapes /metrics every `every` until stopped; each scrape on a new connection.
+class Scraper {
+ public:
+  Scraper(int port, std::chrono::milliseconds every) : port_(port), every_(every) {
+    if (every.count() > 0) thread_ = std::thread([this] { loop(); });
+  }
+  ~Scraper() { stop(); }
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  std::vector<double> latenciesMs() const { return latencies_; }
+  int failed() const { return failed_; }
+
+ private:
+  void loop() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      const auto at = Clock::now();
+      try {
+        const HttpAnswer answer = httpRequest(port_, "GET", "/metrics", {}, {});
+        if (answer.status != 200) ++failed_;
+        latencies_.push_back(std::chrono::duration<double, std::milli>(Clock::now() - at).count());
+      } catch (const std::exception&) {
+        ++failed_;  // includes the client's 15 s timeout: a stalled gateway
+      }
+      lock.lock();
+      wake_.wait_until(lock, at + every_, [this] { return stopping_; });
+    }
+  }
+  int port_;
+  std::chrono::milliseconds every_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::vector<double> latencies_;
+  int failed_ = 0;
+  std::thread thread_;
 };
 
 Phase run(int port, Receiver& receiver, int phaseId, int reads, int connections, int rate,
-          int maxSeconds) {
+          int maxSeconds, int scrapeMs) {
   Phase result;
   receiver.clear();
+  Scraper scraper(port, std::chrono::milliseconds(scrapeMs));
   std::vector<Clock::time_point> sentAt(reads);
   std::vector<double> answerMs(reads, -1);
   std::atomic<int> next{0};
@@ -146,6 +198,9 @@ Phase run(int port, Receiver& receiver, int phaseId, int reads, int connections,
       ++result.ok;
     }
   }
+  scraper.stop();
+  result.scrapeMs = scraper.latenciesMs();
+  result.scrapesFailed = scraper.failed();
   result.failed = failed;
   result.seconds = std::chrono::duration<double>(last - start).count();
   return result;
@@ -161,6 +216,11 @@ void print(const char* name, const Phase& p) {
               percentile(p.mqttMs, 100));
   std::printf("  sustained           %.0f events/s (posted to last MQTT receipt, %.2f s)\n",
               p.seconds > 0 ? p.ok / p.seconds : 0.0, p.seconds);
+  if (!p.scrapeMs.empty() || p.scrapesFailed) {
+    std::printf("  /metrics scrapes    n=%zu failed=%d  p50 %7.3f ms  max %7.3f ms\n",
+                p.scrapeMs.size(), p.scrapesFailed, percentile(p.scrapeMs, 50),
+                percentile(p.scrapeMs, 100));
+  }
 }
 
 }  // namespace
@@ -178,6 +238,8 @@ int main(int argc, char** argv) {
       a.rate = v;
     else if (k == "--max-seconds")
       a.maxSeconds = v;
+    else if (k == "--scrape-ms")
+      a.scrapeMs = v;
   }
   MosquittoOptions mo;
   mo.persistence = false;
@@ -216,17 +278,18 @@ int main(int argc, char** argv) {
   int failed = 0;
   int phaseId = 1;
   for (int rate : {a.rate, a.rate * 4}) {
-    Phase paced =
-        run(gateway.port(), receiver, phaseId++, rate * 10, a.connections, rate, a.maxSeconds);
+    Phase paced = run(gateway.port(), receiver, phaseId++, rate * 10, a.connections, rate,
+                      a.maxSeconds, a.scrapeMs);
     std::snprintf(title, sizeof(title), "paced: %d reads/s over %d connections", rate,
                   a.connections);
     print(title, paced);
-    failed += paced.failed;
+    failed += paced.failed + paced.scrapesFailed;
   }
-  Phase flood = run(gateway.port(), receiver, phaseId, a.reads, a.connections, 0, a.maxSeconds);
+  Phase flood =
+      run(gateway.port(), receiver, phaseId, a.reads, a.connections, 0, a.maxSeconds, a.scrapeMs);
   std::snprintf(title, sizeof(title), "flood: %d connections, unpaced", a.connections);
   print(title, flood);
-  failed += flood.failed;
+  failed += flood.failed + flood.scrapesFailed;
   sub.disconnect()->wait();
   gateway.stop();
   broker.stop();
