@@ -92,14 +92,7 @@ int GatewayProcess::stop() {
   std::string stacks;
   const std::string gdb = findProgram("gdb");
   if (!gdb.empty()) {
-    std::string ignored;
-    Poco::Pipe outPipe;
-    Poco::ProcessHandle ph = Poco::Process::launch(
-        gdb, {"-p", std::to_string(pid_), "-batch", "-ex", "thread apply all bt"}, nullptr,
-        &outPipe, &outPipe);
-    Poco::PipeInputStream in(outPipe);
-    Poco::StreamCopier::copyToString(in, stacks);
-    ph.wait();
+    runCapturing(gdb, {"-p", std::to_string(pid_), "-batch", "-ex", "thread apply all bt"}, stacks);
   }
   appendToLog("---- lpr-gateway did not exit within " + std::to_string(kStopBound.count()) +
               " ms of SIGTERM; killed. Thread stacks (gdb):\n" +
@@ -127,8 +120,13 @@ void GatewayProcess::signal(int sig) {
 std::string GatewayProcess::log() const { return readFile(logFile_); }
 
 int GatewayProcess::runToCompletion(const std::vector<std::string>& args, std::string& output) {
+  return runCapturing(binary(), args, output);
+}
+
+int GatewayProcess::runCapturing(const std::string& program, const std::vector<std::string>& args,
+                                 std::string& output) {
   Poco::Pipe outPipe;
-  Poco::ProcessHandle ph = Poco::Process::launch(binary(), args, nullptr, &outPipe, &outPipe);
+  Poco::ProcessHandle ph = Poco::Process::launch(program, args, nullptr, &outPipe, &outPipe);
   Poco::PipeInputStream in(outPipe);
   output.clear();
   Poco::StreamCopier::copyToString(in, output);

@@ -45,6 +45,9 @@ class GatewayProcess {
   static std::string binary();
 
  private:
+  // Runs `program` to completion; `output` gets its stdout and stderr.
+  static int runCapturing(const std::string& program, const std::vector<std::string>& args,
+                          std::string& output);
   void appendToLog(const std::string& text) const;
   ScratchDir scratch_{"lpr-gateway"};
   std::string configFile_;
